@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# A hub lookup must fail at once in tests, never wait for the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpora" / "sample"
+
+
+@pytest.fixture
+def sample_dir() -> Path:
+    return SAMPLE
+
+
+def make_docx(path: Path, paragraphs: list[tuple[str, str]], table: list[list[str]] | None = None) -> Path:
+    """A Word file: each paragraph is (bold prefix, plain rest); an optional table after them."""
+    import docx
+
+    document = docx.Document()
+    for bold, plain in paragraphs:
+        paragraph = document.add_paragraph()
+        if bold:
+            paragraph.add_run(bold).bold = True
+        if plain:
+            paragraph.add_run(plain)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                grid.cell(r, c).text = cell
+    document.save(str(path))
+    return path

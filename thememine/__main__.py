@@ -1,0 +1,3 @@
+from thememine.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""The ``thememine`` command. Each command lives in its own module and calls library functions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from thememine import __version__
+from thememine.cli.ingest import ingest_command
+from thememine.cli.run import run_command
+
+app = typer.Typer(
+    name="thememine",
+    help="Pseudonymise Danish interview transcripts, embed their statements and suggest themes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals would hold transcript text
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("ingest")(ingest_command)
+app.command("run")(run_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"thememine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Pseudonymise Danish interview transcripts, embed their statements and suggest themes."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,70 @@
+"""What every command shares: the error console, progress bars and exits with plain messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from thememine.ingest import Skipped, SplitOptions
+
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``error: message`` to stderr and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def report_skipped(skipped: Sequence[Skipped]) -> None:
+    """One line per skipped file on stderr, then a count."""
+    for item in skipped:
+        err_console.print(f"[bold red]error:[/] {escape(item.path)}: {escape(item.reason)}")
+    if skipped:
+        noun = "file was" if len(skipped) == 1 else "files were"
+        err_console.print(f"{len(skipped)} {noun} skipped: {', '.join(escape(s.path) for s in skipped)}")
+
+
+@contextmanager
+def file_progress(label: str, quiet: bool = False) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar over files; yields the callback that :func:`thememine.pipeline.ingest` takes."""
+    if quiet:
+        yield lambda done, total, name: None
+        return
+    columns = (
+        TextColumn(f"{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[name]}"),
+    )
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(label, total=None, name="")
+
+        def update(done: int, total: int, name: str) -> None:
+            progress.update(task, completed=done, total=total, name=escape(Path(name).name))
+
+        yield update
+        progress.update(task, completed=progress.tasks[0].total or 0)
+
+
+SPLIT_HELP = (
+    "How turns become statements: 'auto' keeps a turn whole up to --max-chars and cuts longer "
+    "turns into windows of --window sentences; 'turn' keeps every turn whole; 'sentence' cuts "
+    "every turn into windows of --window sentences."
+)
+
+
+def split_options(split: str, max_chars: int, window: int) -> SplitOptions:
+    try:
+        return SplitOptions(mode=split, max_chars=max_chars, window=window)  # type: ignore[arg-type]
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None

@@ -1,0 +1,14 @@
+"""Danish language data in plain files, each with its source in its header."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def read_lines(name: str) -> tuple[str, ...]:
+    """Non-empty, non-comment lines of a data file shipped in this package."""
+    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
