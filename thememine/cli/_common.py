@@ -14,8 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from thememine.ingest import Skipped, SplitOptions
 
-err_console = Console(stderr=True, highlight=False)
-out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

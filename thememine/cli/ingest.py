@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import SPLIT_HELP, fail, file_progress, out_console, report_skipped, split_options
+from thememine.cli._common import (
+    SPLIT_HELP,
+    fail,
+    file_progress,
+    out_console,
+    plural,
+    report_skipped,
+    split_options,
+)
 from thememine.errors import ThememineError
 from thememine.pipeline import IngestResult, ingest
 
@@ -38,8 +46,8 @@ def run_ingest(
     if summary is None:
         fail("No transcript could be read, so nothing was written.")
     out_console.print(
-        f"Read {summary.documents} documents: {summary.turns} turns, {summary.statements} statements "
-        f"({summary.filler} filler-only). Written to {summary.out}/"
+        f"Read {plural(summary.documents, 'document')}: {plural(summary.turns, 'turn')}, "
+        f"{plural(summary.statements, 'statement')} ({summary.filler} filler-only). Written to {summary.out}/"
     )
     return result
 

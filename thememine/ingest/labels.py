@@ -31,7 +31,7 @@ class LabelCandidate:
     start: int
     end: int
     content: int
-    timed: bool = False  # a timestamp stands before it on its line
+    marked: bool = False  # a timestamp before it, or bold type, marks it as a label
 
 
 @cache
@@ -82,7 +82,7 @@ def label_at(text: str, pos: int, end: int, label_end: int) -> LabelCandidate | 
     content = label_end
     while content < end and text[content] in " \t:":
         content += 1
-    return LabelCandidate(label, start, start + len(label), content)
+    return LabelCandidate(label, start, start + len(label), content, marked=True)
 
 
 def accepted_labels(candidates: list[LabelCandidate]) -> set[str]:
@@ -90,10 +90,11 @@ def accepted_labels(candidates: list[LabelCandidate]) -> set[str]:
 
     Generic roles and codes, and labels seen at least twice, always count. Once the dialogue has
     begun (at the first such label) any label counts, so a speaker heard only once is kept; before
-    it, a one-off ``Key: value`` line is header text, not a speaker, unless a timestamp precedes it.
+    it, a one-off ``Key: value`` line is header text, not a speaker, unless a timestamp or bold type
+    marks it.
     """
     counts = Counter(candidate.label for candidate in candidates)
     established = {label for label, n in counts.items() if n >= 2 or is_generic_label(label)}
     first = next((i for i, c in enumerate(candidates) if c.label in established), len(candidates))
-    timed = {candidate.label for candidate in candidates[:first] if candidate.timed}
-    return established | timed | {candidate.label for candidate in candidates[first:]}
+    marked = {candidate.label for candidate in candidates[:first] if candidate.marked}
+    return established | marked | {candidate.label for candidate in candidates[first:]}

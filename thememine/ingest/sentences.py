@@ -44,6 +44,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     end = len(text) if end is None else end
     spans = []
     begin = start
+    while begin < end and text[begin].isspace():
+        begin += 1
     for match in _BOUNDARY.finditer(text, start, end):
         if match.end() >= end:
             break

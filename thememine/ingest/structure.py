@@ -113,7 +113,7 @@ def parse_plain(text: str, label_hints: Mapping[int, int] | None = None) -> tupl
         if candidate is None:
             candidate = match_label(text, pos, line_end)
         if candidate is not None and seconds is not None:
-            candidate = replace(candidate, timed=True)
+            candidate = replace(candidate, marked=True)
         rows.append((pos, line_end, line_start, seconds, candidate))
     speakers = accepted_labels([row[4] for row in rows if row[4] is not None])
 
