@@ -34,8 +34,8 @@ test: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check thememine tests benchmarks
-	$(BIN)/ruff format --check thememine tests benchmarks
+	$(BIN)/ruff check thememine tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check thememine tests $(wildcard benchmarks)
 	$(BIN)/mypy thememine
 
 clean:

@@ -17,7 +17,9 @@ runner = CliRunner()
 def make_corpus(root: Path) -> Path:
     (root / "jobcenter").mkdir(parents=True)
     (root / "jobcenter" / "a.txt").write_text(
-        "[00:00:01] I: Hvordan samarbejder I med psykiatrien?\n[00:00:05] Jens: Det er bl.a. svært. Vi ringer kl. 10.00.\nI: Mm.\n",
+        "[00:00:01] I: Hvordan samarbejder I med psykiatrien?\n"
+        "[00:00:05] Jens: Det er bl.a. svært. Vi ringer kl. 10.00.\n"
+        "I: Mm.\n",
         encoding="utf-8",
     )
     (root / "b.txt").write_bytes("I: Og så?\nSøren: Så ringede jeg igen.\n".encode("cp1252"))
@@ -50,7 +52,10 @@ def test_ingest_writes_statements_and_manifest(tmp_path: Path, command: str) -> 
     assert manifest["skipped"] == []
     rows = [json.loads(line) for line in (out / "statements.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 5
-    texts = {d["id"]: json.loads((out / d["file"]).read_text(encoding="utf-8"))["text"] for d in manifest["documents"]}
+    texts = {
+        d["id"]: json.loads((out / d["file"]).read_text(encoding="utf-8"))["text"]
+        for d in manifest["documents"]
+    }
     for row in rows:
         assert texts[row["doc_id"]][row["start"] : row["end"]] == row["text"]
     assert rows[3]["speaker"] == "Jens" and rows[3]["timestamp"] == 5.0

@@ -48,7 +48,10 @@ def test_list_of_files_relative_to_their_common_folder(tmp_path: Path) -> None:
     a = write(tmp_path / "jobcenter" / "a.txt")
     b = write(tmp_path / "psykiatri" / "b.txt")
     corpus = read_corpus([a, b])
-    assert [(d.id, d.group) for d in corpus.documents] == [("jobcenter__a", "jobcenter"), ("psykiatri__b", "psykiatri")]
+    assert [(d.id, d.group) for d in corpus.documents] == [
+        ("jobcenter__a", "jobcenter"),
+        ("psykiatri__b", "psykiatri"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -74,7 +77,15 @@ def test_bad_files_are_skipped_and_the_good_one_read(tmp_path: Path) -> None:
     corpus = read_corpus([tmp_path, tmp_path / "missing.txt"])
     assert [d.id for d in corpus.documents] == ["good"]
     reasons = {Path(s.path).name: s.reason for s in corpus.skipped}
-    assert set(reasons) == {"empty.txt", "binary.txt", "broken.docx", "notes.pdf", "weird.xyz", "latin.txt", "missing.txt"}
+    assert set(reasons) == {
+        "empty.txt",
+        "binary.txt",
+        "broken.docx",
+        "notes.pdf",
+        "weird.xyz",
+        "latin.txt",
+        "missing.txt",
+    }
     assert "is empty" in reasons["empty.txt"]
     assert "binary" in reasons["binary.txt"]
     assert "not a readable Word document" in reasons["broken.docx"]

@@ -20,9 +20,15 @@ def turns(path: Path) -> list[tuple[str | None, str]]:
     ("paragraphs", "expected"),
     [
         # bold label with colon inside the bold run
-        ([("Interviewer:", " Hvordan gik det?"), ("Camilla:", " Godt.")], [("Interviewer", "Hvordan gik det?"), ("Camilla", "Godt.")]),
+        (
+            [("Interviewer:", " Hvordan gik det?"), ("Camilla:", " Godt.")],
+            [("Interviewer", "Hvordan gik det?"), ("Camilla", "Godt.")],
+        ),
         # bold label, colon in the plain run
-        ([("Interviewer", ": Hvordan?"), ("Camilla", ": Godt.")], [("Interviewer", "Hvordan?"), ("Camilla", "Godt.")]),
+        (
+            [("Interviewer", ": Hvordan?"), ("Camilla", ": Godt.")],
+            [("Interviewer", "Hvordan?"), ("Camilla", "Godt.")],
+        ),
         # bold label without colon, then a tab
         ([("I", "\tHvordan?"), ("Camilla", "\tGodt.")], [("I", "Hvordan?"), ("Camilla", "Godt.")]),
         # plain labels, no bold at all
@@ -33,10 +39,15 @@ def turns(path: Path) -> list[tuple[str | None, str]]:
             [(None, "Interview 2"), ("I", "Fortæl."), ("Camilla", "Først det ene.\nSå det andet.")],
         ),
         # bold emphasis inside speech is not a label
-        ([("I:", " Hvad så?"), ("Camilla:", " Det var "), ("", "vigtigt.")], [("I", "Hvad så?"), ("Camilla", "Det var \nvigtigt.")]),
+        (
+            [("I:", " Hvad så?"), ("Camilla:", " Det var "), ("", "vigtigt.")],
+            [("I", "Hvad så?"), ("Camilla", "Det var \nvigtigt.")],
+        ),
     ],
 )
-def test_labels(tmp_path: Path, paragraphs: list[tuple[str, str]], expected: list[tuple[str | None, str]]) -> None:
+def test_labels(
+    tmp_path: Path, paragraphs: list[tuple[str, str]], expected: list[tuple[str | None, str]]
+) -> None:
     assert turns(make_docx(tmp_path / "t.docx", paragraphs)) == expected
 
 

@@ -61,7 +61,9 @@ def test_short_turns_stay_whole_and_fillers_are_flagged(tmp_path: Path) -> None:
         (SplitOptions(mode="auto", max_chars=130, window=3), 10),
     ],
 )
-def test_long_turns_are_cut_into_windows_dropping_nothing(tmp_path: Path, options: SplitOptions, count: int) -> None:
+def test_long_turns_are_cut_into_windows_dropping_nothing(
+    tmp_path: Path, options: SplitOptions, count: int
+) -> None:
     doc = document(tmp_path, f"I: Fortæl.\nJens: {LONG}\n")
     statements = [s for s in split_statements(doc, options) if s.speaker == "Jens"]
     assert len(statements) == count
@@ -79,7 +81,9 @@ def test_auto_windows_respect_max_chars_where_sentences_allow(tmp_path: Path) ->
 
 
 def test_statements_never_hold_timestamps_and_take_their_time(tmp_path: Path) -> None:
-    text = "[00:01:00] I: Fortæl.\n[00:01:05] Jens: Først det ene. [00:01:30] Så det andet.\nI: Mm.\nJens: Ja.\n"
+    text = (
+        "[00:01:00] I: Fortæl.\n[00:01:05] Jens: Først det ene. [00:01:30] Så det andet.\nI: Mm.\nJens: Ja.\n"
+    )
     doc = document(tmp_path, text)
     statements = split_statements(doc, SplitOptions(mode="turn"))
     assert [(s.text, s.timestamp) for s in statements] == [
@@ -110,8 +114,6 @@ def test_every_word_of_every_turn_is_in_exactly_one_statement(tmp_path: Path) ->
             label_or_mark.update(range(turn.label_start, turn.label_end or 0))
     for mark in doc.marks:
         label_or_mark.update(range(mark.start, mark.end))
-    uncovered = "".join(
-        ch for i, ch in enumerate(doc.text) if not covered[i] and i not in label_or_mark
-    )
+    uncovered = "".join(ch for i, ch in enumerate(doc.text) if not covered[i] and i not in label_or_mark)
     # all that statements leave out: whitespace, the colons after labels
     assert re.fullmatch(r"[\s:]*", uncovered), repr(uncovered)

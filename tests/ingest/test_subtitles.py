@@ -87,7 +87,11 @@ def test_vtt(tmp_path: Path) -> None:
 
 
 def test_subtitles_without_speakers_break_at_pauses(tmp_path: Path) -> None:
-    text = "1\n00:00:01,000 --> 00:00:02,000\nFørste.\n\n2\n00:00:02,100 --> 00:00:03,000\nAndet.\n\n3\n00:00:09,000 --> 00:00:10,000\nTredje.\n"
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nFørste.\n\n"
+        "2\n00:00:02,100 --> 00:00:03,000\nAndet.\n\n"
+        "3\n00:00:09,000 --> 00:00:10,000\nTredje.\n"
+    )
     document = read_document(write(tmp_path, "x.srt", text))
     assert [document.text[t.start : t.end] for t in document.turns] == ["Første. Andet.", "Tredje."]
     assert [t.speaker for t in document.turns] == [None, None]
@@ -123,7 +127,12 @@ WHISPER = {
         ),
         # plain openai-whisper: no speakers, continuous speech is one turn
         (
-            {"segments": [{"start": 0.0, "end": 2.0, "text": " Hej."}, {"start": 2.1, "end": 3.0, "text": " Ja."}]},
+            {
+                "segments": [
+                    {"start": 0.0, "end": 2.0, "text": " Hej."},
+                    {"start": 2.1, "end": 3.0, "text": " Ja."},
+                ]
+            },
             [(None, "Hej. Ja.", 0.0)],
         ),
         # Hugging Face pipeline chunks

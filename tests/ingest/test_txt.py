@@ -26,8 +26,14 @@ def turns_of(tmp_path: Path, text: str) -> list[tuple[str | None, str]]:
             [("Mette", "Det var svært."), ("I", "Mm.")],
         ),
         ("I:\tTab efter kolon.\nIP 2:\tOgså her.\n", [("I", "Tab efter kolon."), ("IP 2", "Også her.")]),
-        ("Anne Sofie: Ja.\nI: Og?\nAnne Sofie: Nej.\n", [("Anne Sofie", "Ja."), ("I", "Og?"), ("Anne Sofie", "Nej.")]),
-        ("Lise-Lotte: Hej.\nI: Hej.\nLise-Lotte: Farvel.\n", [("Lise-Lotte", "Hej."), ("I", "Hej."), ("Lise-Lotte", "Farvel.")]),
+        (
+            "Anne Sofie: Ja.\nI: Og?\nAnne Sofie: Nej.\n",
+            [("Anne Sofie", "Ja."), ("I", "Og?"), ("Anne Sofie", "Nej.")],
+        ),
+        (
+            "Lise-Lotte: Hej.\nI: Hej.\nLise-Lotte: Farvel.\n",
+            [("Lise-Lotte", "Hej."), ("I", "Hej."), ("Lise-Lotte", "Farvel.")],
+        ),
         ("SPEAKER_00: Hej.\nSPEAKER_01: Goddag.\n", [("SPEAKER_00", "Hej."), ("SPEAKER_01", "Goddag.")]),
         # a turn over several lines and paragraphs
         (
@@ -35,14 +41,20 @@ def turns_of(tmp_path: Path, text: str) -> list[tuple[str | None, str]]:
             [("I", "Fortæl."), ("Jens", "Første linje.\nAnden linje.\n\nNyt afsnit."), ("I", "Tak.")],
         ),
         # no labels at all: paragraphs are turns
-        ("Første afsnit.\nStadig første.\n\nAndet afsnit.\n", [(None, "Første afsnit.\nStadig første."), (None, "Andet afsnit.")]),
+        (
+            "Første afsnit.\nStadig første.\n\nAndet afsnit.\n",
+            [(None, "Første afsnit.\nStadig første."), (None, "Andet afsnit.")],
+        ),
         # a header before the first label stays, as its own turn, and "Dato:" is no speaker
         (
             "Interview 3\nDato: 14. marts 2025\n\nI: Hej.\nIP1: Hej.\n",
             [(None, "Interview 3\nDato: 14. marts 2025"), ("I", "Hej."), ("IP1", "Hej.")],
         ),
         # "Altså:" once in a turn is speech, not a speaker
-        ("I: Hvad så?\nJens: Det var svært.\nAltså: ingen ringede.\n", [("I", "Hvad så?"), ("Jens", "Det var svært.\nAltså: ingen ringede.")]),
+        (
+            "I: Hvad så?\nJens: Det var svært.\nAltså: ingen ringede.\n",
+            [("I", "Hvad så?"), ("Jens", "Det var svært.\nAltså: ingen ringede.")],
+        ),
         # "Name sagde:" is speech: a label has only capitalised words
         ("I: Hvem?\nMette sagde: nej.\n", [("I", "Hvem?\nMette sagde: nej.")]),
         # lowercase words after a capital are no label

@@ -21,9 +21,13 @@ from thememine.pipeline import IngestResult, ingest
 
 Inputs = Annotated[
     list[Path],
-    typer.Argument(help="A folder of transcripts (searched recursively) or transcript files.", show_default=False),
+    typer.Argument(
+        help="A folder of transcripts (searched recursively) or transcript files.", show_default=False
+    ),
 ]
-Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if missing).", show_default=False)]
+Out = Annotated[
+    Path, typer.Option("--out", "-o", help="Output folder (created if missing).", show_default=False)
+]
 Split = Annotated[str, typer.Option("--split", help=SPLIT_HELP)]
 MaxChars = Annotated[int, typer.Option("--max-chars", min=1, help="Longest turn kept whole in 'auto' mode.")]
 Window = Annotated[int, typer.Option("--window", min=1, help="Sentences per statement when a turn is cut.")]

@@ -91,7 +91,10 @@ def _common_parent(paths: Sequence[Path]) -> str:
 
 
 def document_id(relative: Path) -> str:
-    """A stable, file-name-safe id from a relative path: ``jobcenter/01 Jens.txt`` → ``jobcenter__01_Jens``."""
+    """A stable, file-name-safe id from a relative path.
+
+    ``jobcenter/01 Jens.txt`` → ``jobcenter__01_Jens``.
+    """
     parts = [*relative.parts[:-1], relative.stem]
     cleaned = [re.sub(r"[^\w.-]+", "_", part).strip("_.") or "_" for part in parts]
     return "__".join(cleaned)
@@ -114,7 +117,9 @@ def _unique_ids(sources: Sequence[Source]) -> list[str]:
     return ids
 
 
-def read_document(path: Path, doc_id: str | None = None, group: str | None = None, display: str | None = None) -> Document:
+def read_document(
+    path: Path, doc_id: str | None = None, group: str | None = None, display: str | None = None
+) -> Document:
     """Read one transcript file into a :class:`Document`, or raise :class:`InputError`."""
     suffix = path.suffix.lower()
     if suffix not in READERS:
@@ -123,7 +128,9 @@ def read_document(path: Path, doc_id: str | None = None, group: str | None = Non
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise InputError(display or path, f"cannot be read ({err.strerror})", "Check that the file is readable") from None
+        raise InputError(
+            display or path, f"cannot be read ({err.strerror})", "Check that the file is readable"
+        ) from None
     if not data.strip():
         raise InputError(display or path, "is empty", "Check that the transcript was saved")
     fmt, reader = READERS[suffix]

@@ -52,10 +52,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         next_char = match.group(1)
         if not _starts_sentence(next_char):
             continue
-        punctuation = text[match.start() : match.end()]
-        if punctuation.startswith(".") and punctuation.rstrip("\"'»”’)]") == ".":
-            if _closes_abbreviation(text, begin, match.start()):
-                continue
+        punctuation = text[match.start() : match.end()].rstrip("\"'»”’)]")
+        if punctuation == "." and _closes_abbreviation(text, begin, match.start()):
+            continue
         spans.append((begin, match.end()))
         begin = match.end()
         while begin < end and text[begin].isspace():

@@ -11,15 +11,15 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from thememine import __version__
-from thememine.io import atomic_write_json, atomic_write_jsonl, read_jsonl
 from thememine.ingest.corpus import Corpus
 from thememine.ingest.model import Document, Statement
 from thememine.ingest.statements import SplitOptions
+from thememine.io import atomic_write_json, atomic_write_jsonl, read_jsonl
 
 CORPUS_FILE = "corpus.json"
 STATEMENTS_FILE = "statements.jsonl"
@@ -39,13 +39,15 @@ class IngestSummary:
     out: Path
 
 
-def manifest(corpus: Corpus, statements: Sequence[Statement], inputs: Sequence[Path], options: SplitOptions) -> dict[str, Any]:
+def manifest(
+    corpus: Corpus, statements: Sequence[Statement], inputs: Sequence[Path], options: SplitOptions
+) -> dict[str, Any]:
     per_doc: dict[str, int] = {}
     for statement in statements:
         per_doc[statement.doc_id] = per_doc.get(statement.doc_id, 0) + 1
     return {
         "thememine_version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": [str(path) for path in inputs],
         "split": asdict(options),
         "documents": [

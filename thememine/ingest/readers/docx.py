@@ -7,7 +7,6 @@ with its cells separated by tabs (the usual two-column speaker/speech layout).
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ def _paragraph_lines(document: Any) -> list[tuple[str, int]]:
             lines.append((paragraph.text, _bold_prefix(paragraph)))
         elif child.tag == f"{_W}tbl":
             for row in Table(child, document).rows:
-                cells = []
+                cells: list[str] = []
                 for cell in row.cells:
                     text = "\n".join(p.text for p in cell.paragraphs).strip()
                     if not cells or text != cells[-1]:  # merged cells repeat their text
@@ -63,17 +62,11 @@ def read_docx(path: Path, data: bytes) -> Parsed:
     try:
         document = docx.Document(io.BytesIO(data))
         lines = _paragraph_lines(document)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+    except Exception as err:  # zipfile, python-docx and lxml raise many kinds of error on broken files
         raise InputError(
             path,
             f"is not a readable Word document ({type(err).__name__})",
-            "It may be damaged, or another format renamed to .docx; open it in Word and save it again as .docx",
-        ) from None
-    except Exception as err:  # python-docx and lxml raise a variety of errors on broken files
-        raise InputError(
-            path,
-            f"is not a readable Word document ({type(err).__name__})",
-            "It may be damaged; open it in Word and save it again as .docx",
+            "It may be damaged, or another format renamed to .docx; open it in Word and save it again",
         ) from None
     text_parts = []
     hints = {}

@@ -22,7 +22,7 @@ _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
-    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(fraction) / 10 ** len(fraction)
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(fraction) / 10.0 ** len(fraction)
 
 
 def _cues(text: str, path: Path, kind: str) -> list[tuple[float, float, str]]:
@@ -69,7 +69,7 @@ def read_subtitles(path: Path, data: bytes) -> Parsed:
         pieces.append((start, end, speaker, words))
     prefixed = [match_label(words, 0, len(words)) for _, _, speaker, words in pieces]
     speakers = accepted_labels([candidate for candidate in prefixed if candidate is not None])
-    utterances = []
+    utterances: list[Utterance] = []
     for (start, end, speaker, words), candidate in zip(pieces, prefixed, strict=True):
         if speaker is None and candidate is not None and candidate.label in speakers:
             speaker = candidate.label

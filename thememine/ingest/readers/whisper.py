@@ -17,11 +17,12 @@ def _float(value: Any) -> float | None:
 
 def _segments(payload: Any) -> list[dict[str, Any]] | None:
     if isinstance(payload, list):
-        return payload
+        return list(payload)
     if isinstance(payload, dict):
         for key in ("segments", "chunks"):
-            if isinstance(payload.get(key), list):
-                return payload[key]
+            segments = payload.get(key)
+            if isinstance(segments, list):
+                return list(segments)
         if isinstance(payload.get("text"), str):
             return [{"text": payload["text"]}]
     return None
