@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import NoReturn
 
@@ -68,8 +69,13 @@ SPLIT_HELP = (
 )
 
 
-def split_options(split: str, max_chars: int, window: int) -> SplitOptions:
-    try:
-        return SplitOptions(mode=split, max_chars=max_chars, window=window)  # type: ignore[arg-type]
-    except ValueError as err:
-        raise typer.BadParameter(str(err)) from None
+class SplitChoice(StrEnum):
+    """The ``--split`` choices (see :class:`thememine.ingest.SplitOptions`)."""
+
+    auto = "auto"
+    turn = "turn"
+    sentence = "sentence"
+
+
+def split_options(split: SplitChoice, max_chars: int, window: int) -> SplitOptions:
+    return SplitOptions(mode=split.value, max_chars=max_chars, window=window)

@@ -9,6 +9,7 @@ import typer
 
 from thememine.cli._common import (
     SPLIT_HELP,
+    SplitChoice,
     fail,
     file_progress,
     out_console,
@@ -22,21 +23,30 @@ from thememine.pipeline import IngestResult, ingest
 Inputs = Annotated[
     list[Path],
     typer.Argument(
-        help="A folder of transcripts (searched recursively) or transcript files.", show_default=False
+        help="A folder of transcripts (searched recursively) or transcript files.",
+        show_default=False,
+        metavar="CORPUS",
     ),
 ]
 Out = Annotated[
-    Path, typer.Option("--out", "-o", help="Output folder (created if missing).", show_default=False)
+    Path,
+    typer.Option(
+        "--out", "-o", help="Output folder (created if missing).", show_default=False, metavar="DIR"
+    ),
 ]
-Split = Annotated[str, typer.Option("--split", help=SPLIT_HELP)]
-MaxChars = Annotated[int, typer.Option("--max-chars", min=1, help="Longest turn kept whole in 'auto' mode.")]
-Window = Annotated[int, typer.Option("--window", min=1, help="Sentences per statement when a turn is cut.")]
+Split = Annotated[SplitChoice, typer.Option("--split", help=SPLIT_HELP)]
+MaxChars = Annotated[
+    int, typer.Option("--max-chars", min=1, help="Longest turn kept whole in 'auto' mode.", metavar="N")
+]
+Window = Annotated[
+    int, typer.Option("--window", min=1, help="Sentences per statement when a turn is cut.", metavar="N")
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace results already in the output folder.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 
 def run_ingest(
-    inputs: list[Path], out: Path, split: str, max_chars: int, window: int, force: bool, quiet: bool
+    inputs: list[Path], out: Path, split: SplitChoice, max_chars: int, window: int, force: bool, quiet: bool
 ) -> IngestResult:
     """Ingest and tell the researcher what happened; exits non-zero if nothing could be read."""
     options = split_options(split, max_chars, window)
@@ -59,7 +69,7 @@ def run_ingest(
 def ingest_command(
     inputs: Inputs,
     out: Out,
-    split: Split = "auto",
+    split: Split = SplitChoice.auto,
     max_chars: MaxChars = 600,
     window: Window = 3,
     force: Force = False,

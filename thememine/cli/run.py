@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from thememine.cli._common import SplitChoice
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window, run_ingest
 
 
 def run_command(
     inputs: Inputs,
     out: Out,
-    split: Split = "auto",
+    split: Split = SplitChoice.auto,
     max_chars: MaxChars = 600,
     window: Window = 3,
     force: Force = False,
