@@ -61,7 +61,10 @@ PERSONAL_DATA = {
     "CPR number": r"\b\d{6}-\d{4}\b",
     "e-mail": r"\b[\w.+-]+@[\w-]+\.[\w.]+\b",
     "phone": r"(?:\+45 ?)?\b\d{2} \d{2} \d{2} \d{2}\b",
-    "address": r"\b[A-ZÆØÅ][a-zæøå]+(?:vej|gade|vænget|allé|torv|stræde)\b \d+[A-Z]?,? (?:st\.|\d\.) ?(?:th|tv|mf)\.?",
+    "address": (
+        r"\b[A-ZÆØÅ][a-zæøå]+(?:vej|gade|vænget|allé|torv|stræde)\b \d+[A-Z]?,? "
+        r"(?:st\.|\d\.) ?(?:th|tv|mf)\.?"
+    ),
     "postcode and town": r"\b\d{4} [A-ZÆØÅ][a-zæøå]+",
     "full name": r"Mette Kjærgaard Holm",
     "possessive name": r"\bMettes\b",
