@@ -107,3 +107,19 @@ def test_reading_never_changes_the_input(tmp_path: Path) -> None:
     read_corpus([tmp_path / "in"])
     assert {p: p.read_bytes() for p in (tmp_path / "in").rglob("*")} == before
     assert source.exists()
+
+
+def test_a_reader_crash_skips_only_that_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from thememine.ingest import readers
+
+    def broken(path: Path, data: bytes) -> object:
+        raise RuntimeError("secret transcript text must not be shown")
+
+    monkeypatch.setitem(readers.READERS, ".srt", ("srt", broken))
+    write(tmp_path / "a.txt")
+    write(tmp_path / "b.srt", "1\n00:00:01,000 --> 00:00:02,000\nHej.\n")
+    corpus = read_corpus([tmp_path])
+    assert [d.id for d in corpus.documents] == ["a"]
+    assert len(corpus.skipped) == 1
+    assert "unexpected RuntimeError" in corpus.skipped[0].reason
+    assert "secret" not in corpus.skipped[0].reason

@@ -55,6 +55,8 @@ def run_ingest(
             result = ingest(inputs, out, options, force=force, on_file=progress)
     except ThememineError as err:
         fail(str(err))
+    except OSError as err:
+        fail(f"Could not write the results to {out}: {err.strerror or err}. Check the folder and free space.")
     report_skipped(result.corpus.skipped)
     summary = result.summary
     if summary is None:

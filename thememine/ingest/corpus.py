@@ -168,4 +168,10 @@ def read_corpus(
             corpus.documents.append(read_document(source.path, doc_id, source.group, display))
         except InputError as err:
             corpus.skipped.append(Skipped(err.path, err.reason))
+        except Exception as err:  # a reader's bug must not cost the researcher the other files
+            reason = (
+                f"could not be read because of an unexpected {type(err).__name__} in thememine. "
+                "The other files were read; please report this with the file's format (not its content)"
+            )
+            corpus.skipped.append(Skipped(display, reason))
     return corpus
