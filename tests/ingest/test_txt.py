@@ -57,6 +57,11 @@ def turns_of(tmp_path: Path, text: str) -> list[tuple[str | None, str]]:
         ),
         # "Name sagde:" is speech: a label has only capitalised words
         ("I: Hvem?\nMette sagde: nej.\n", [("I", "Hvem?\nMette sagde: nej.")]),
+        # a form field read aloud in the dialogue is no speaker
+        (
+            "I: Hvad stod der?\nJens: Det hele.\nTelefon: 31 62 09 58.\n",
+            [("I", "Hvad stod der?"), ("Jens", "Det hele.\nTelefon: 31 62 09 58.")],
+        ),
         # lowercase words after a capital are no label
         ("I: Og?\nDet er sådan: vi ved det ikke.\n", [("I", "Og?\nDet er sådan: vi ved det ikke.")]),
         # label alone on a line, speech on the next
