@@ -1,0 +1,67 @@
+"""Name and place gazetteers shipped in ``thememine/data``, loaded once."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from thememine.data import read_lines
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    name: str
+    gender: str  # "female", "male" or "both"
+    first: bool
+    ethnicity: str
+    count: float
+
+
+@dataclass(frozen=True)
+class Names:
+    """The person-name gazetteer: first names and last names, keyed by lower-case form."""
+
+    first: dict[str, NameEntry]
+    last: dict[str, NameEntry]
+    ambiguous: frozenset[str]
+
+    def is_first(self, word: str) -> bool:
+        return word.casefold() in self.first
+
+    def is_last(self, word: str) -> bool:
+        return word.casefold() in self.last
+
+    def is_name(self, word: str) -> bool:
+        return self.is_first(word) or self.is_last(word)
+
+    def is_ambiguous(self, word: str) -> bool:
+        """A name that is also an everyday Danish word ("Hans", "Per", "Bo", "Lykke")."""
+        return word.casefold() in self.ambiguous
+
+
+@cache
+def names() -> Names:
+    """Danish and Muslim first and last names (see ``data/SOURCES.md``)."""
+    first: dict[str, NameEntry] = {}
+    last: dict[str, NameEntry] = {}
+    text = resources.files("thememine.data").joinpath("names_da.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        name = row["name"].strip()
+        if len(name) < 2 or name == "Unavngivet":
+            continue
+        entry = NameEntry(
+            name=name,
+            gender=row["gender"],
+            first=row["first_name"] == "True",
+            ethnicity=row["ethnicity"],
+            count=float(row["count"] or 0),
+        )
+        table = first if entry.first else last
+        table.setdefault(name.casefold(), entry)
+    try:
+        ambiguous = frozenset(line.casefold() for line in read_lines("ambiguous_names_da.txt"))
+    except FileNotFoundError:
+        ambiguous = frozenset()
+    return Names(first=first, last=last, ambiguous=ambiguous)

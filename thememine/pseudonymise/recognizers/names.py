@@ -1,0 +1,138 @@
+"""Person names from the gazetteer, to lift recall beyond what the model finds.
+
+Finds first names (also in lower case, as speech-to-text writes them: "mette"), full names
+("Mette Kjærgaard Holm"), possessives ("Mettes"; "Jens'" keeps its apostrophe outside the span, and
+rewriting keeps the ending grammatical), hyphenated first names ("Lise-Lotte") and names after a
+title ("dr. Henrik Vestergaard"). Names that are also everyday words ("Hans", "Per", "Bo") score low
+unless a full name or a title supports them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from thememine.pseudonymise.detection import PERSON, Detection
+from thememine.pseudonymise.gazetteer import Names, names
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_TITLES = frozenset(
+    [
+        "dr",
+        "dr.",
+        "doktor",
+        "overlæge",
+        "læge",
+        "fru",
+        "hr",
+        "hr.",
+        "frk",
+        "frk.",
+        "professor",
+        "prof.",
+        "pastor",
+        "psykolog",
+        "psykiater",
+    ]
+)
+_SENTENCE_START = '.!?:;"«»“(–-'
+
+
+class NameGazetteerRecognizer:
+    """Person names by gazetteer, with scores that reflect how sure a name alone can be."""
+
+    name: ClassVar[str] = "names"
+    label: ClassVar[str] = PERSON
+
+    def __init__(self, gazetteer: Names | None = None) -> None:
+        self.names = gazetteer or names()
+
+    def _base(self, word: str) -> str | None:
+        """The name in a word, possessive ``s`` removed ("Mettes" → "Mette"), or ``None``."""
+        if self._is_name(word):
+            return word
+        if word.endswith("s") and len(word) > 3 and self._is_name(word[:-1]):
+            return word[:-1]
+        return None
+
+    def _is_name(self, word: str) -> bool:
+        parts = word.split("-")
+        if len(parts) > 1:
+            return all(self.names.is_first(part) for part in parts)
+        return self.names.is_name(word)
+
+    def _is_first(self, word: str) -> bool:
+        return all(self.names.is_first(part) for part in word.split("-"))
+
+    @staticmethod
+    def _sentence_initial(text: str, start: int) -> bool:
+        before = text[:start].rstrip()
+        return not before or before[-1] in _SENTENCE_START or text[len(before) : start].count("\n") > 0
+
+    def analyze(self, text: str) -> list[Detection]:
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        detections: list[Detection] = []
+        i = 0
+        while i < len(tokens):
+            start, end, word = tokens[i]
+            base = self._base(word)
+            titled = (
+                i > 0
+                and tokens[i - 1][2].lower() in _TITLES
+                and text[tokens[i - 1][1] : start].strip() in ("", ".")
+            )
+            if base is None and not (titled and word[0].isupper()):
+                i += 1
+                continue
+            capital = word[0].isupper()
+            # a capitalised run: "Mette Kjærgaard Holm", "Henrik Vestergaard"
+            j = i
+            if capital:
+                while j + 1 < len(tokens):
+                    nxt_start, _, nxt = tokens[j + 1]
+                    gap = text[tokens[j][1] : nxt_start]
+                    if (
+                        gap != " "
+                        or not nxt[0].isupper()
+                        or not (self._base(nxt) or self._plausible_surname(nxt))
+                    ):
+                        break
+                    j += 1
+            span_end = tokens[j][1]
+            if j == i and base is not None and base != word:
+                span_end = start + len(base)  # the possessive "s" stays outside
+            elif j > i and self._base(tokens[j][2]) not in (None, tokens[j][2]):
+                span_end = tokens[j][1] - 1
+            score, why = self._score(text, start, word, base, titled, j - i + 1)
+            if score > 0:
+                detections.append(Detection(PERSON, start, span_end, score, self.name, why))
+            i = j + 1
+        return detections
+
+    def _plausible_surname(self, word: str) -> bool:
+        """An unknown capitalised word after a first name that looks like a surname."""
+        return len(word) > 2 and not self.names.is_ambiguous(word) and word[1:].islower()
+
+    def _score(
+        self, text: str, start: int, word: str, base: str | None, titled: bool, length: int
+    ) -> tuple[float, str]:
+        initial = self._sentence_initial(text, start)
+        ambiguous = base is not None and self.names.is_ambiguous(base)
+        first = base is not None and self._is_first(base)
+        if titled:
+            return 0.9, "name after a title"
+        if length >= 2 and first:
+            return (0.75 if ambiguous else 0.9), "full name from the gazetteer"
+        if length >= 2:
+            return 0.6, "run of capitalised names"
+        if not word[0].isupper():
+            if first and not ambiguous and word.islower():
+                return 0.55, "lower-case first name (speech-to-text)"
+            return 0.0, ""
+        if first:
+            if ambiguous:
+                return (0.2 if initial else 0.45), "first name that is also a word"
+            return (0.65 if initial else 0.75), "first name from the gazetteer"
+        if ambiguous:
+            return (0.15 if initial else 0.3), "last name that is also a word"
+        return (0.45 if initial else 0.55), "last name from the gazetteer"
