@@ -74,7 +74,7 @@ class NameGazetteerRecognizer:
         detections: list[Detection] = []
         i = 0
         while i < len(tokens):
-            start, end, word = tokens[i]
+            start, _, word = tokens[i]
             base = self._base(word)
             titled = (
                 i > 0
