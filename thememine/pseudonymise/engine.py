@@ -1,0 +1,109 @@
+"""Detection: run the tagger once, let every recognizer read the text, resolve what they found.
+
+``detect(text)`` returns the detections at or above each label's threshold; the uncertain ones
+below it are kept apart for the researcher's review (:meth:`Detector.analyze`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from thememine.pseudonymise.detection import DATE, LABELS, PERSON, Detection, resolve_overlaps
+from thememine.pseudonymise.ner import NerRecognizer, Tagger
+from thememine.pseudonymise.recognizers.address import AddressRecognizer
+from thememine.pseudonymise.recognizers.cpr import CprRecognizer
+from thememine.pseudonymise.recognizers.date import DateRecognizer
+from thememine.pseudonymise.recognizers.email import EmailRecognizer
+from thememine.pseudonymise.recognizers.names import NameGazetteerRecognizer
+from thememine.pseudonymise.recognizers.phone import PhoneRecognizer
+from thememine.pseudonymise.recognizers.url import UrlRecognizer
+
+DEFAULT_THRESHOLDS: dict[str, float] = {label: 0.5 for label in LABELS}
+PERSON_NEAR_DATE = 60  # characters: a full date this close to a person dates that person
+
+
+class Recognizer(Protocol):
+    name: str
+
+    def analyze(self, text: str) -> list[Detection]: ...
+
+
+def default_recognizers() -> list[Recognizer]:
+    return [
+        CprRecognizer(),
+        PhoneRecognizer(),
+        EmailRecognizer(),
+        UrlRecognizer(),
+        AddressRecognizer(),
+        DateRecognizer(),
+        NameGazetteerRecognizer(),
+    ]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What detection found in one text: accepted detections and uncertain ones for review."""
+
+    detections: list[Detection]
+    uncertain: list[Detection] = field(default_factory=list)
+
+
+@dataclass
+class Detector:
+    """Composes a tagger and recognizers; thresholds decide what is replaced."""
+
+    tagger: Tagger | None = None
+    recognizers: Sequence[Recognizer] = field(default_factory=default_recognizers)
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+
+    def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
+        tagged = self.tagger.tag(texts) if self.tagger is not None else [[] for _ in texts]
+        ner = NerRecognizer(self.tagger.name) if self.tagger is not None else None
+        results = []
+        for text, entities in zip(texts, tagged, strict=True):
+            found: list[Detection] = ner.detections(text, entities) if ner is not None else []
+            for recognizer in self.recognizers:
+                found.extend(recognizer.analyze(text))
+            results.append(self._decide(_date_near_person(found)))
+        return results
+
+    def analyze(self, text: str) -> Analysis:
+        return self.analyze_many([text])[0]
+
+    def _decide(self, found: list[Detection]) -> Analysis:
+        accepted = [d for d in found if d.score >= self.thresholds.get(d.label, 0.5)]
+        kept = resolve_overlaps(accepted)
+        uncertain = [
+            d
+            for d in resolve_overlaps(d for d in found if d.score < self.thresholds.get(d.label, 0.5))
+            if not any(d.overlaps(k) for k in kept)
+        ]
+        return Analysis(kept, uncertain)
+
+
+def _date_near_person(found: list[Detection]) -> list[Detection]:
+    """A full date next to a person's name identifies that person: raise it to 0.7 at least."""
+    persons = [d for d in found if d.label == PERSON and d.score >= 0.5]
+    result = []
+    for detection in found:
+        if (
+            detection.label == DATE
+            and detection.score >= 0.4
+            and any(
+                abs(p.start - detection.end) <= PERSON_NEAR_DATE
+                or abs(detection.start - p.end) <= PERSON_NEAR_DATE
+                for p in persons
+            )
+        ):
+            detection = replace(
+                detection, score=max(detection.score, 0.7), why=detection.why + ", person nearby"
+            )
+        result.append(detection)
+    return result
+
+
+def detect(text: str, detector: Detector | None = None) -> list[Detection]:
+    """Detections in ``text`` at or above their label's threshold, without overlaps, by position."""
+    return (detector or Detector()).analyze(text).detections
