@@ -25,7 +25,8 @@ PERSON_NEAR_DATE = 60  # characters: a full date this close to a person dates th
 
 
 class Recognizer(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def analyze(self, text: str) -> list[Detection]: ...
 

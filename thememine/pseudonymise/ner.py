@@ -44,7 +44,8 @@ class Entity:
 class Tagger(Protocol):
     """Anything that tags texts with entities."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]: ...
 
