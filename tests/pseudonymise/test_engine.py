@@ -1,0 +1,93 @@
+"""The detection engine with a fake tagger: label mapping, thresholds, overlaps, review items."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import thememine
+from thememine.pseudonymise import Detection, Detector, Entity, NerRecognizer, detect
+
+
+class FakeTagger:
+    """Tags every capitalised word of a given list with a given label, as a model would."""
+
+    name = "fake"
+
+    def __init__(self, words: dict[str, tuple[str, float]]) -> None:
+        self.words = words
+
+    def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
+        out = []
+        for text in texts:
+            ents = []
+            for word, (label, score) in self.words.items():
+                for m in re.finditer(re.escape(word), text):
+                    ents.append(Entity(m.start(), m.end(), label, score))
+            out.append(ents)
+        return out
+
+
+TEXT = (
+    "Mette Kjærgaard Holm, født den 12. marts 1984, cpr 120384-2746, bor på Solvænget 14, 2. th., "
+    "8700 Horsens. Ring 22 47 81 93 eller skriv til mettekh84@gmail.com. Hun er i Jobcenter Horsens. "
+    "Sag nr. 2021-4471 er fra 3. november 2022."
+)
+
+
+def spans(detections: list[Detection]) -> list[tuple[str, str]]:
+    return [(d.label, TEXT[d.start : d.end]) for d in detections]
+
+
+def test_public_detect_finds_every_identifier_once() -> None:
+    found = spans(thememine.detect(TEXT))
+    assert found == [
+        ("PERSON", "Mette Kjærgaard Holm"),
+        ("DATE", "12. marts 1984"),
+        ("CPR", "120384-2746"),
+        ("ADDRESS", "Solvænget 14, 2. th., 8700 Horsens"),
+        ("PHONE", "22 47 81 93"),
+        ("EMAIL", "mettekh84@gmail.com"),
+    ]
+
+
+def test_uncertain_detections_are_kept_for_review() -> None:
+    analysis = Detector().analyze(TEXT)
+    assert ("DATE", "3. november 2022") in spans(analysis.uncertain)
+    assert not any(u.overlaps(d) for u in analysis.uncertain for d in analysis.detections)
+
+
+def test_tagger_labels_are_mapped_and_longest_span_wins() -> None:
+    tagger = FakeTagger(
+        {
+            "Mette": ("PER", 0.99),
+            "Jobcenter Horsens": ("ORG", 0.9),
+            "Horsens": ("LOC", 0.8),
+            "12. marts": ("MISC", 0.9),
+        }
+    )
+    found = spans(Detector(tagger=tagger).analyze(TEXT).detections)
+    assert ("PERSON", "Mette Kjærgaard Holm") in found  # gazetteer's longer span beats the model's "Mette"
+    assert ("ORGANISATION", "Jobcenter Horsens") in found
+    assert ("LOCATION", "Horsens") not in found[:4]  # inside the address, the address wins
+    assert all(label != "MISC" for label, _ in found)
+
+
+def test_thresholds_per_label() -> None:
+    strict = Detector(thresholds={**Detector().thresholds, "PHONE": 0.99})
+    assert "PHONE" not in [d.label for d in strict.analyze(TEXT).detections]
+    assert "PHONE" in [d.label for d in strict.analyze(TEXT).uncertain]
+    lenient = Detector(thresholds={**Detector().thresholds, "DATE": 0.3})
+    assert ("DATE", "3. november 2022") in spans(lenient.analyze(TEXT).detections)
+
+
+def test_deterministic() -> None:
+    assert detect(TEXT) == detect(TEXT)
+
+
+def test_ner_recognizer_trims_punctuation_and_drops_unknown_labels() -> None:
+    text = "Hun talte med (Mette) i går."
+    entities = [Entity(14, 21, "PER", 0.9), Entity(0, 3, "MISC", 0.9)]
+    (detection,) = NerRecognizer("x").detections(text, entities)
+    assert text[detection.start : detection.end] == "Mette"
+    assert detection.label == "PERSON"
