@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from thememine import __version__
+from thememine.cli.detect import detect_command
 from thememine.cli.ingest import ingest_command
 from thememine.cli.run import run_command
 
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest_command)
 app.command("run")(run_command)
+app.command("detect")(detect_command)
 
 
 def _version(value: bool) -> None:

@@ -60,8 +60,9 @@ def names() -> Names:
         )
         table = first if entry.first else last
         table.setdefault(name.casefold(), entry)
-    try:
-        ambiguous = frozenset(line.casefold() for line in read_lines("ambiguous_names_da.txt"))
-    except FileNotFoundError:
-        ambiguous = frozenset()
-    return Names(first=first, last=last, ambiguous=ambiguous)
+    from spacy.lang.da.stop_words import STOP_WORDS
+
+    curated = {line.casefold() for line in read_lines("ambiguous_names_da.txt")}
+    # a name that is a Danish stop word ("De", "Man", "Alle") is ambiguous too
+    stop = {word for word in STOP_WORDS if word in first or word in last}
+    return Names(first=first, last=last, ambiguous=frozenset(curated | stop))

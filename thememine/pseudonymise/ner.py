@@ -100,3 +100,18 @@ class SpacyTagger:
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
             results.append([Entity(ent.start_char, ent.end_char, ent.label_, 0.9) for ent in doc.ents])
         return results
+
+
+def load_tagger(spec: str) -> Tagger | None:
+    """A tagger from an option value: ``none``, ``spacy:PATH`` or ``dacy:PATH`` (a local folder).
+
+    The shipped model is added by the model-loading module when it is present.
+    """
+    kind, _, rest = spec.partition(":")
+    if kind == "none":
+        return None
+    if kind in ("spacy", "dacy") and rest:
+        return SpacyTagger(Path(rest))
+    raise ThememineError(
+        f"Unknown NER model {spec!r}. Use 'none', or 'spacy:FOLDER' / 'dacy:FOLDER' for a pipeline on disk."
+    )

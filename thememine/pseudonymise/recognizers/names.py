@@ -16,25 +16,10 @@ from thememine.pseudonymise.detection import PERSON, Detection
 from thememine.pseudonymise.gazetteer import Names, names
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_TITLES = frozenset(
-    [
-        "dr",
-        "dr.",
-        "doktor",
-        "overlæge",
-        "læge",
-        "fru",
-        "hr",
-        "hr.",
-        "frk",
-        "frk.",
-        "professor",
-        "prof.",
-        "pastor",
-        "psykolog",
-        "psykiater",
-    ]
-)
+_TITLE_ABBREVIATIONS = frozenset(["dr", "hr", "frk", "fr", "prof"])  # followed by "." or ". "
+_TITLE_WORDS = frozenset(
+    ["doktor", "overlæge", "læge", "fru", "professor", "pastor", "psykolog", "psykiater"]
+)  # by " "
 _SENTENCE_START = '.!?:;"«»“(–-'
 
 
@@ -76,11 +61,7 @@ class NameGazetteerRecognizer:
         while i < len(tokens):
             start, _, word = tokens[i]
             base = self._base(word)
-            titled = (
-                i > 0
-                and tokens[i - 1][2].lower() in _TITLES
-                and text[tokens[i - 1][1] : start].strip() in ("", ".")
-            )
+            titled = i > 0 and self._titled(text, tokens[i - 1], start)
             if base is None and not (titled and word[0].isupper()):
                 i += 1
                 continue
@@ -108,6 +89,15 @@ class NameGazetteerRecognizer:
                 detections.append(Detection(PERSON, start, span_end, score, self.name, why))
             i = j + 1
         return detections
+
+    @staticmethod
+    def _titled(text: str, previous: tuple[int, int, str], start: int) -> bool:
+        """A title just before the name: "dr. Henrik", "overlæge Henrik" (not "læge. Og")."""
+        title = previous[2].lower()
+        gap = text[previous[1] : start]
+        if title in _TITLE_ABBREVIATIONS:
+            return gap in (". ", ".", " ")
+        return title in _TITLE_WORDS and gap == " "
 
     def _plausible_surname(self, word: str) -> bool:
         """An unknown capitalised word after a first name that looks like a surname."""
