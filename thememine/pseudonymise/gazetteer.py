@@ -59,7 +59,9 @@ def names() -> Names:
             count=float(row["count"] or 0),
         )
         table = first if entry.first else last
-        table.setdefault(name.casefold(), entry)
+        known = table.get(name.casefold())
+        if known is None or entry.count > known.count:  # the list repeats some names; keep the commonest
+            table[name.casefold()] = entry
     from spacy.lang.da.stop_words import STOP_WORDS
 
     curated = {line.casefold() for line in read_lines("ambiguous_names_da.txt")}

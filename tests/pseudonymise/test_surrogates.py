@@ -1,0 +1,103 @@
+"""Corpus-wide surrogates: linking variants, styles, determinism, persistence."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from thememine.pseudonymise.gazetteer import names
+from thememine.pseudonymise.surrogates import SurrogateMap
+
+MENTIONS = [
+    ("PERSON", "Mette"),
+    ("PERSON", "Mette Kjærgaard Holm"),
+    ("PERSON", "mette"),
+    ("PERSON", "Jens Ravn"),
+    ("PERSON", "Jens"),
+    ("PERSON", "Ravn"),
+    ("PERSON", "Ahmad Rahimi"),
+    ("PERSON", "Karina"),
+    ("CPR", "120384-2746"),
+    ("CPR", "1203842746"),
+    ("PHONE", "+45 31 62 09 58"),
+    ("PHONE", "31620958"),
+    ("EMAIL", "mettekh84@gmail.com"),
+    ("ADDRESS", "Solvænget 14, 2. th., 8700 Horsens"),
+    ("DATE", "12.03.1984"),
+]
+
+
+def build(style: str, secret: bytes = b"k" * 32) -> SurrogateMap:
+    mapping = SurrogateMap(style, secret)  # type: ignore[arg-type]
+    mapping.link_all(MENTIONS)
+    return mapping
+
+
+def test_variants_link_to_one_person() -> None:
+    mapping = build("tags")
+    tags = {surface: mapping.surrogate(label, surface) for label, surface in MENTIONS}
+    assert tags["Mette"] == tags["Mette Kjærgaard Holm"] == tags["mette"] == "[PERSON_1]"
+    assert tags["Jens"] == tags["Jens Ravn"] == tags["Ravn"]
+    assert len({tags["Mette"], tags["Jens"], tags["Ahmad Rahimi"], tags["Karina"]}) == 4
+    assert tags["120384-2746"] == tags["1203842746"] == "[CPR_1]"
+    assert tags["+45 31 62 09 58"] == tags["31620958"] == "[PHONE_1]"
+
+
+def test_shared_first_name_is_not_linked() -> None:
+    mapping = SurrogateMap("tags", b"k" * 32)
+    mapping.link_all([("PERSON", "Mette Holm"), ("PERSON", "Mette Jensen"), ("PERSON", "Mette")])
+    assert len({mapping.surrogate("PERSON", s) for s in ("Mette Holm", "Mette Jensen", "Mette")}) == 3
+
+
+def test_names_style_is_gender_aware_and_shaped_like_the_mention() -> None:
+    mapping = build("names")
+    full = mapping.surrogate("PERSON", "Mette Kjærgaard Holm")
+    first = mapping.surrogate("PERSON", "Mette")
+    assert full.split()[0] == first
+    assert mapping.surrogate("PERSON", "mette") == first.lower()
+    assert names().first[first.casefold()].gender in ("female", "both")
+    assert names().first[mapping.surrogate("PERSON", "Jens").casefold()].gender in ("male", "both")
+    assert mapping.surrogate("PERSON", "Ravn") == mapping.surrogate("PERSON", "Jens Ravn").split()[-1]
+    assert first.casefold() not in {"mette", "jens", "ahmad", "karina"}
+    cpr = mapping.surrogate("CPR", "120384-2746")
+    assert re.fullmatch(r"\d{6}-\d{4}", cpr) and cpr != "120384-2746"
+    assert mapping.surrogate("CPR", "1203842746") == cpr.replace("-", "")
+    phone = mapping.surrogate("PHONE", "+45 31 62 09 58")
+    assert re.fullmatch(r"\+45 [2-9]\d \d\d \d\d \d\d", phone)
+    assert mapping.surrogate("PHONE", "31620958") == phone[4:].replace(" ", "")
+    assert mapping.surrogate("EMAIL", "mettekh84@gmail.com").endswith("@eksempel.dk")
+    assert re.fullmatch(
+        r"\w+ \d+, \d\. t[hv]\., \d{4} [\w ]+",
+        mapping.surrogate("ADDRESS", "Solvænget 14, 2. th., 8700 Horsens"),
+    )
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", mapping.surrogate("DATE", "12.03.1984"))
+
+
+@pytest.mark.parametrize("style", ["tags", "names"])
+def test_deterministic_for_a_key_and_persistent(style: str) -> None:
+    a, b = build(style), build(style)
+    assert [a.surrogate(label, s) for label, s in MENTIONS] == [
+        b.surrogate(label, s) for label, s in MENTIONS
+    ]
+    restored = SurrogateMap.from_payload(a.to_payload())
+    assert [restored.surrogate(label, s) for label, s in MENTIONS] == [
+        a.surrogate(label, s) for label, s in MENTIONS
+    ]
+    restored.link_all([("PERSON", "Susanne Dahl")])  # a new interview extends the same mapping
+    assert restored.surrogate("PERSON", "Mette") == a.surrogate("PERSON", "Mette")
+    assert restored.surrogate("PERSON", "Susanne Dahl") not in [
+        a.surrogate(label, s) for label, s in MENTIONS
+    ]
+
+
+def test_another_key_gives_other_names() -> None:
+    chosen = {build("names", bytes([seed]) * 32).surrogate("PERSON", "Mette") for seed in range(6)}
+    assert len(chosen) > 1
+
+
+def test_known_participant_variants() -> None:
+    mapping = SurrogateMap("tags", b"k" * 32)
+    mapping.add_participant(["Anne Sofie Lund", "AS", "Annso"])
+    assert mapping.surrogate("PERSON", "Annso") == mapping.surrogate("PERSON", "Anne Sofie Lund")
+    assert "Annso" in mapping.originals()
