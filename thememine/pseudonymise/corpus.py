@@ -40,11 +40,11 @@ def speaker_detections(document: Document) -> list[Detection]:
     """Speaker labels that are names, as persons (label spans in the text)."""
     found = []
     for turn in document.turns:
-        if turn.speaker and turn.label_start is not None and turn.label_end is not None:
-            if not is_generic_label(turn.speaker):
-                found.append(
-                    Detection(PERSON, turn.label_start, turn.label_end, 1.0, "speaker-label", "speaker label")
-                )
+        named = turn.speaker is not None and not is_generic_label(turn.speaker)
+        if named and turn.label_start is not None and turn.label_end is not None:
+            found.append(
+                Detection(PERSON, turn.label_start, turn.label_end, 1.0, "speaker-label", "speaker label")
+            )
     return found
 
 
@@ -110,7 +110,7 @@ def pseudonymise_corpus(
                 encoding=None,
                 group=document.group,
                 sha256="",
-            )  # fmt: skip
+            )
         )
         result.detections[new_id] = detections
         result.uncertain[new_id] = analysis.uncertain
