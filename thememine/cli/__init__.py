@@ -9,6 +9,7 @@ import typer
 from thememine import __version__
 from thememine.cli.detect import detect_command
 from thememine.cli.ingest import ingest_command
+from thememine.cli.pseudonymise import pseudonymise_command
 from thememine.cli.run import run_command
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("ingest")(ingest_command)
+app.command("pseudonymise")(pseudonymise_command)
 app.command("run")(run_command)
 app.command("detect")(detect_command)
 

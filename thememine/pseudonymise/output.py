@@ -1,0 +1,153 @@
+"""Writing a pseudonymised corpus: the shareable output, the key apart, the review apart.
+
+The output folder gets only pseudonymised text and counts: ``documents/``, ``statements.jsonl``,
+``corpus.json`` and ``audit.json``. The key (encrypted) and the review files, which show the
+original personal data so that a researcher can check them, are written outside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from thememine import __version__
+from thememine.ingest.store import CORPUS_FILE, DOCUMENTS_DIR, STATEMENTS_FILE
+from thememine.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
+from thememine.pseudonymise.corpus import PseudonymisedCorpus
+
+AUDIT_FILE = "audit.json"
+OWNED = (CORPUS_FILE, STATEMENTS_FILE, DOCUMENTS_DIR, AUDIT_FILE)
+CONTEXT = 45
+
+
+def audit(result: PseudonymisedCorpus, settings: dict[str, Any]) -> dict[str, Any]:
+    """Counts per label and document, uncertain items and leaks: never the personal data itself."""
+    totals: Counter[str] = Counter()
+    for counts in result.counts().values():
+        totals.update(counts)
+    return {
+        "thememine_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": settings,
+        "replacements": dict(sorted(totals.items())),
+        "replacements_per_document": result.counts(),
+        "uncertain_per_document": {doc: len(items) for doc, items in result.uncertain.items()},
+        "leaks": len(result.leaks),
+        "leaks_per_label": dict(Counter(leak.label for leak in result.leaks)),
+    }
+
+
+def write_output(out: Path, result: PseudonymisedCorpus, settings: dict[str, Any]) -> dict[str, Any]:
+    """Write the shareable, pseudonymised results into ``out``; returns the audit."""
+    out.mkdir(parents=True, exist_ok=True)
+    for document in result.documents:
+        atomic_write_json(out / DOCUMENTS_DIR / f"{document.id}.json", document.to_dict())
+    atomic_write_jsonl(out / STATEMENTS_FILE, (s.to_dict() for s in result.statements))
+    per_doc = Counter(s.doc_id for s in result.statements)
+    manifest = {
+        "thememine_version": __version__,
+        "pseudonymised": True,
+        "documents": [
+            {
+                "id": d.id,
+                "format": d.format,
+                "group": d.group,
+                "characters": len(d.text),
+                "turns": len(d.turns),
+                "statements": per_doc[d.id],
+                "speakers": d.speakers,
+                "file": f"{DOCUMENTS_DIR}/{d.id}.json",
+            }
+            for d in result.documents
+        ],
+    }
+    atomic_write_json(out / CORPUS_FILE, manifest)
+    report = audit(result, settings)
+    atomic_write_json(out / AUDIT_FILE, report)
+    return report
+
+
+REVIEW_FIELDS = (
+    "doc_id", "source", "status", "label", "start", "end", "score", "recognizer", "why", "text", "context",
+    "decision",
+)  # fmt: skip
+
+
+def review_rows(result: PseudonymisedCorpus) -> list[dict[str, Any]]:
+    """Every detection with its context in the original text; uncertain ones flagged."""
+    rows = []
+    for doc_id, original in result.originals.items():
+        items = [(d, "replaced") for d in result.detections[doc_id]] + [
+            (d, "uncertain") for d in result.uncertain[doc_id]
+        ]
+        for detection, status in sorted(items, key=lambda item: item[0].start):
+            text = original.text
+            before = text[max(0, detection.start - CONTEXT) : detection.start]
+            after = text[detection.end : detection.end + CONTEXT]
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "source": original.path,
+                    "status": status,
+                    "label": detection.label,
+                    "start": detection.start,
+                    "end": detection.end,
+                    "score": detection.score,
+                    "recognizer": detection.recognizer,
+                    "why": detection.why,
+                    "text": text[detection.start : detection.end],
+                    "context": " ".join(
+                        f"{before}[[{text[detection.start : detection.end]}]]{after}".split()
+                    ),
+                    "decision": "",
+                }
+            )
+    return rows
+
+
+def write_review(folder: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
+    """``review.csv`` (for decisions) and ``review.html`` (to read). They hold personal data."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REVIEW_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    csv_path, html_path = folder / "review.csv", folder / "review.html"
+    atomic_write_text(csv_path, buffer.getvalue())
+    atomic_write_text(html_path, _review_html(rows))
+    csv_path.chmod(0o600)
+    html_path.chmod(0o600)
+    return csv_path, html_path
+
+
+def _review_html(rows: list[dict[str, Any]]) -> str:
+    body = []
+    for row in rows:
+        context = html.escape(row["context"]).replace("[[", "<mark>").replace("]]", "</mark>")
+        css = ' class="uncertain"' if row["status"] == "uncertain" else ""
+        body.append(
+            f"<tr{css}><td>{html.escape(row['doc_id'])}</td><td>{row['status']}</td><td>{row['label']}</td>"
+            f"<td>{row['score']:.2f}</td><td>{html.escape(row['recognizer'])}</td><td>{context}</td></tr>"
+        )
+    uncertain = sum(row["status"] == "uncertain" for row in rows)
+    return f"""<!doctype html>
+<html lang="da"><head><meta charset="utf-8"><title>thememine review</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; }}
+table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }}
+tr.uncertain {{ background: #fff6d6; }} mark {{ background: #ffd54f; }}
+</style></head><body>
+<h1>Pseudonymisation review</h1>
+<p><strong>This page shows the original personal data. Keep it with the key, not with the shared output.</strong></p>
+<p>{len(rows)} detections, {uncertain} uncertain (highlighted). Record decisions in the <code>decision</code>
+column of review.csv (<code>confirm</code>, <code>reject</code>, or <code>add LABEL</code> on a row you add), then run
+<code>thememine pseudonymise ... --review-decisions review.csv</code>.</p>
+<table><thead><tr><th>document</th><th>status</th><th>label</th><th>score</th><th>recognizer</th><th>context</th></tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody></table></body></html>
+"""
