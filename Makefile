@@ -13,6 +13,7 @@ BIN := $(VENV)/bin
 TORCH_VERSION ?= 2.13.0
 TORCH_PIP_ARGS ?=
 SAMPLE_OUT ?= sample-run
+SAMPLE_KEY ?= sample-key/sample.key
 
 .PHONY: setup sample test lint clean
 
@@ -26,9 +27,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 setup: $(VENV)/.installed
 
+# The sample corpus is fictional, so its key may have a passphrase written here; never do this
+# with real interviews (thememine asks for the passphrase, or reads $$THEMEMINE_KEY_PASSPHRASE).
 sample: setup
-	$(BIN)/thememine run corpora/sample --out $(SAMPLE_OUT) --force
-	@echo "Results are in $(SAMPLE_OUT)/"
+	THEMEMINE_KEY_PASSPHRASE=sample-corpus-only $(BIN)/thememine run corpora/sample --out $(SAMPLE_OUT) \
+		--key $(SAMPLE_KEY) --style names --force
+	@echo "Results are in $(SAMPLE_OUT)/, the key and the review in $(dir $(SAMPLE_KEY))"
 
 test: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
@@ -39,4 +43,4 @@ lint: setup
 	$(BIN)/mypy thememine
 
 clean:
-	rm -rf $(VENV) $(SAMPLE_OUT)
+	rm -rf $(VENV) $(SAMPLE_OUT) $(dir $(SAMPLE_KEY))

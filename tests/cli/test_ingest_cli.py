@@ -39,11 +39,10 @@ def test_help(args: list[str]) -> None:
     assert "Usage" in result.output
 
 
-@pytest.mark.parametrize("command", ["ingest", "run"])
-def test_ingest_writes_statements_and_manifest(tmp_path: Path, command: str) -> None:
+def test_ingest_writes_statements_and_manifest(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus")
     out = tmp_path / "out"
-    result = runner.invoke(app, [command, str(corpus), "--out", str(out), "--quiet"])
+    result = runner.invoke(app, ["ingest", str(corpus), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "Read 2 documents" in result.output
     manifest = json.loads((out / "corpus.json").read_text(encoding="utf-8"))

@@ -5,22 +5,31 @@ from __future__ import annotations
 import typer
 
 from thememine.cli._common import SplitChoice
-from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window, run_ingest
+from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
+from thememine.cli.pseudonymise import AllowLeaks, Key, Ner, ReviewDir, Style, run_pseudonymise
 
 
 def run_command(
     inputs: Inputs,
     out: Out,
+    key: Key,
+    style: Style = None,
+    ner: Ner = "none",
     split: Split = SplitChoice.auto,
     max_chars: MaxChars = 600,
     window: Window = 3,
     force: Force = False,
     quiet: Quiet = False,
+    allow_leaks: AllowLeaks = False,
+    review_dir: ReviewDir = None,
 ) -> None:
-    """Run the pipeline on a corpus: ingest, then the later steps as they are added.
+    """Run the pipeline on a corpus: read, split into statements, pseudonymise.
 
-    The steps so far: reading the transcripts and splitting them into statements.
+    The output folder holds only pseudonymised results; the key and the review files are written
+    apart. Embedding, themes and the report are added as they are built.
     """
-    result = run_ingest(inputs, out, split, max_chars, window, force, quiet)
+    result = run_pseudonymise(
+        inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir
+    )
     if result.corpus.skipped:
         raise typer.Exit(1)

@@ -1,0 +1,138 @@
+"""``thememine pseudonymise`` and ``run`` end to end on small files: output, key, review, leaks."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from thememine.cli import app
+from thememine.pseudonymise.keyfile import read_key
+
+runner = CliRunner()
+PASS = "en lang nok passphrase"
+A = (
+    "I: Hvem ringede du til?\n"
+    "Mette: Jeg ringede til Jens Ravn på 22 47 81 93. Mettes mor var med.\n"
+    "I: Mm.\n"
+    "Mette: Min cpr er 120384-2746 og jeg bor på Solvænget 14, 2. th., 8700 Horsens.\n"
+)
+B = "I: Og Jens?\nAnne Sofie: Jens skrev til mettekh84@gmail.com om Mette.\nI: Ja.\nAnne Sofie: Ja.\n"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    (root / "jobcenter").mkdir(parents=True)
+    (root / "psykiatri").mkdir()
+    (root / "jobcenter" / "interview_mette.txt").write_text(A, encoding="utf-8")
+    (root / "psykiatri" / "anne_sofie.txt").write_text(B, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("command", ["pseudonymise", "run"])
+@pytest.mark.parametrize("style", ["tags", "names"])
+def test_pseudonymise(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, command: str, style: str
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    result = runner.invoke(
+        app, [command, str(corpus), "--out", str(out), "--key", str(key), "--style", style, "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Leak check: no original form" in result.stdout
+    shared = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    for original in (
+        "Mette",
+        "mette",
+        "Jens",
+        "Ravn",
+        "Anne Sofie",
+        "22 47 81 93",
+        "120384-2746",
+        "Solvænget",
+        "mettekh84",
+    ):
+        assert original not in shared, original
+    assert "interview_mette" not in shared and "anne_sofie" not in shared  # file names hold names too
+    docs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (out / "documents").iterdir()}
+    assert set(docs) == {"jobcenter__doc01", "psykiatri__doc01"}
+    rows = [json.loads(line) for line in (out / "statements.jsonl").read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        assert docs[row["doc_id"]]["text"][row["start"] : row["end"]] == row["text"]
+    # one person, one pseudonym, in both interviews and as a speaker
+    mette = {row["speaker"] for row in rows if row["doc_id"] == "jobcenter__doc01" and row["speaker"] != "I"}
+    assert len(mette) == 1
+    (pseudonym,) = mette
+    assert pseudonym in docs["psykiatri__doc01"]["text"]
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    payload = read_key(key, PASS)
+    assert payload["documents"]["jobcenter__doc01"].endswith("interview_mette.txt")
+    review = (key.parent / "review.csv").read_text(encoding="utf-8")
+    assert "Mette" in review  # the review is for the researcher and holds the originals
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert audit["leaks"] == 0 and audit["replacements"]["PERSON"] >= 6
+    assert "Mette" not in json.dumps(audit)
+
+
+def test_rerun_with_the_same_key_extends_the_mapping(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    key = tmp_path / "private" / "study.key"
+    first = runner.invoke(
+        app,
+        [
+            "pseudonymise",
+            str(corpus / "jobcenter"),
+            "--out",
+            str(tmp_path / "o1"),
+            "--key",
+            str(key),
+            "--style",
+            "names",
+            "-q",
+        ],
+    )
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(
+        app, ["pseudonymise", str(corpus), "--out", str(tmp_path / "o2"), "--key", str(key), "-q"]
+    )
+    assert second.exit_code == 0, second.output
+    one = json.loads((tmp_path / "o1" / "documents" / "doc01.json").read_text(encoding="utf-8"))["text"]
+    two = json.loads((tmp_path / "o2" / "documents" / "jobcenter__doc01.json").read_text(encoding="utf-8"))[
+        "text"
+    ]
+    assert one == two  # same key, same surrogates; the style was taken from the key
+
+
+def test_key_inside_output_is_refused(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["pseudonymise", str(corpus), "--out", str(out), "--key", str(out / "k.key"), "-q"]
+    )
+    assert result.exit_code == 1
+    assert "apart from the output" in result.stderr
+    assert not (out / "k.key").exists()
+
+
+def test_wrong_passphrase(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = tmp_path / "private" / "study.key"
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    assert (
+        runner.invoke(
+            app, ["pseudonymise", str(corpus), "--out", str(tmp_path / "o1"), "--key", str(key), "-q"]
+        ).exit_code
+        == 0
+    )
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", "en anden passphrase")
+    result = runner.invoke(
+        app, ["pseudonymise", str(corpus), "--out", str(tmp_path / "o2"), "--key", str(key), "-q"]
+    )
+    assert result.exit_code == 1
+    assert "Wrong passphrase" in result.stderr
