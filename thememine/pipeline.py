@@ -59,6 +59,8 @@ def pseudonymise(
     force: bool = False,
     review_dir: Path | None = None,
     on_file: Callable[[int, int, str], None] | None = None,
+    config: Path | None = None,
+    review_decisions: Path | None = None,
 ) -> PseudonymiseResult:
     """Read a corpus, pseudonymise it corpus-wide and write the shareable result to ``out``.
 
@@ -66,6 +68,7 @@ def pseudonymise(
     ``review_dir`` is given) are written outside ``out``. An existing key is extended.
     """
     from thememine.pseudonymise import Detector
+    from thememine.pseudonymise.config import PseudonymiseConfig, load_config, load_review_decisions
     from thememine.pseudonymise.corpus import pseudonymise_corpus
     from thememine.pseudonymise.keyfile import read_key, write_key
     from thememine.pseudonymise.ner import load_tagger
@@ -93,13 +96,24 @@ def pseudonymise(
         if payload
         else SurrogateMap(style or "tags")  # type: ignore[arg-type]
     )
-    detector = Detector(tagger=load_tagger(tagger_spec))
+    settings_config = load_config(config) if config else PseudonymiseConfig()
+    if review_decisions:
+        settings_config.merge(load_review_decisions(review_decisions))
+    for group in settings_config.participants:
+        mapping.add_participant(group)
+    detector = Detector(tagger=load_tagger(tagger_spec), config=settings_config)
     corpus = read_corpus(inputs, on_file=on_file)
     if not corpus.documents:
         return PseudonymiseResult(corpus, None, None, 0)
     statements = split_corpus(corpus.documents, options)
     result = pseudonymise_corpus(corpus.documents, statements, detector, mapping)
-    settings = {"style": mapping.style, "ner": tagger_spec, "thresholds": detector.thresholds}
+    settings = {
+        "style": mapping.style,
+        "ner": tagger_spec,
+        "thresholds": detector.thresholds,
+        "config": str(config) if config else None,
+        "review_decisions": str(review_decisions) if review_decisions else None,
+    }
     report = write_output(out, result, settings)
     sources = dict(payload.get("documents", {})) if payload else {}
     sources.update({doc_id: original.path for doc_id, original in result.originals.items()})

@@ -52,6 +52,20 @@ Ner = Annotated[
 AllowLeaks = Annotated[
     bool, typer.Option("--allow-leaks", help="Exit 0 even if the leak check finds originals.")
 ]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="TOML settings: participants, allow and deny lists, thresholds.", metavar="FILE"
+    ),
+]
+ReviewDecisions = Annotated[
+    Path | None,
+    typer.Option(
+        "--review-decisions",
+        help="An edited review.csv: rows marked confirm, reject or 'add LABEL' apply to this run.",
+        metavar="FILE",
+    ),
+]
 ReviewDir = Annotated[
     Path | None,
     typer.Option("--review-dir", help="Where review.csv/.html go (default: beside the key).", metavar="DIR"),
@@ -71,6 +85,8 @@ def run_pseudonymise(
     quiet: bool,
     allow_leaks: bool,
     review_dir: Path | None,
+    config: Path | None = None,
+    review_decisions: Path | None = None,
 ) -> PseudonymiseResult:
     from thememine.pseudonymise.keyfile import get_passphrase
 
@@ -80,6 +96,7 @@ def run_pseudonymise(
             result = pseudonymise(
                 inputs, out, key, passphrase, style.value if style else None, ner,
                 split_options(split, max_chars, window), force, review_dir, progress,
+                config, review_decisions,
             )  # fmt: skip
     except ThememineError as err:
         fail(str(err))
@@ -120,6 +137,8 @@ def pseudonymise_command(
     quiet: Quiet = False,
     allow_leaks: AllowLeaks = False,
     review_dir: ReviewDir = None,
+    config: ConfigFile = None,
+    review_decisions: ReviewDecisions = None,
 ) -> None:
     """Replace names, places, workplaces, CPR and phone numbers, e-mails, addresses and birth dates.
 
@@ -128,7 +147,8 @@ def pseudonymise_command(
     data, are written apart. A leak check searches the output for every original form.
     """
     result = run_pseudonymise(
-        inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir
-    )
+        inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
+        config, review_decisions,
+    )  # fmt: skip
     if result.corpus.skipped:
         raise typer.Exit(1)

@@ -6,7 +6,16 @@ import typer
 
 from thememine.cli._common import SplitChoice
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
-from thememine.cli.pseudonymise import AllowLeaks, Key, Ner, ReviewDir, Style, run_pseudonymise
+from thememine.cli.pseudonymise import (
+    AllowLeaks,
+    ConfigFile,
+    Key,
+    Ner,
+    ReviewDecisions,
+    ReviewDir,
+    Style,
+    run_pseudonymise,
+)
 
 
 def run_command(
@@ -22,6 +31,8 @@ def run_command(
     quiet: Quiet = False,
     allow_leaks: AllowLeaks = False,
     review_dir: ReviewDir = None,
+    config: ConfigFile = None,
+    review_decisions: ReviewDecisions = None,
 ) -> None:
     """Run the pipeline on a corpus: read, split into statements, pseudonymise.
 
@@ -29,7 +40,8 @@ def run_command(
     apart. Embedding, themes and the report are added as they are built.
     """
     result = run_pseudonymise(
-        inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir
-    )
+        inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
+        config, review_decisions,
+    )  # fmt: skip
     if result.corpus.skipped:
         raise typer.Exit(1)

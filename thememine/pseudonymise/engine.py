@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from thememine.pseudonymise.config import PseudonymiseConfig
 from thememine.pseudonymise.detection import DATE, LABELS, PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.ner import NerRecognizer, Tagger
 from thememine.pseudonymise.recognizers.address import AddressRecognizer
 from thememine.pseudonymise.recognizers.cpr import CprRecognizer
 from thememine.pseudonymise.recognizers.date import DateRecognizer
 from thememine.pseudonymise.recognizers.email import EmailRecognizer
+from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.recognizers.names import NameGazetteerRecognizer
 from thememine.pseudonymise.recognizers.phone import PhoneRecognizer
 from thememine.pseudonymise.recognizers.url import UrlRecognizer
@@ -58,6 +60,19 @@ class Detector:
     tagger: Tagger | None = None
     recognizers: Sequence[Recognizer] = field(default_factory=default_recognizers)
     thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    config: PseudonymiseConfig | None = None
+
+    def __post_init__(self) -> None:
+        if self.config is None:
+            return
+        self.thresholds = {**self.thresholds, **self.config.thresholds}
+        extra: list[Recognizer] = []
+        participants = [(PERSON, variant) for group in self.config.participants for variant in group]
+        if participants:
+            extra.append(ListRecognizer("participants", participants, "known participant"))
+        if self.config.deny:
+            extra.append(ListRecognizer("deny-list", self.config.deny, "on the deny list"))
+        self.recognizers = [*self.recognizers, *extra]
 
     def analyze_many(self, texts: Sequence[str]) -> list[Analysis]:
         tagged = self.tagger.tag(texts) if self.tagger is not None else [[] for _ in texts]
@@ -67,6 +82,9 @@ class Detector:
             found: list[Detection] = ner.detections(text, entities) if ner is not None else []
             for recognizer in self.recognizers:
                 found.extend(recognizer.analyze(text))
+            if self.config is not None:
+                config = self.config
+                found = [d for d in found if not config.is_allowed(d.label, text[d.start : d.end])]
             results.append(self._decide(_date_near_person(found)))
         return results
 

@@ -1,0 +1,124 @@
+"""The researcher's controls, in one TOML file, and decisions from the review.
+
+```toml
+# thememine.toml
+participants = [                     # always caught, all variants linked to one person
+  ["Anne Sofie Lund", "Anne Sofie", "Annso"],
+  ["Jens Ravn", "Jens"],
+]
+allow = ["Jobcentret", "Folketinget", "Sundhedsaftalen"]   # never replaced
+
+[deny]                               # always replaced, with this label
+ORGANISATION = ["Skovbrynet", "Fontænehuset"]
+LOCATION = ["Endelave"]
+
+[thresholds]                         # per label, 0-1; lower catches more
+PERSON = 0.4
+DATE = 0.5
+```
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from thememine.errors import ThememineError
+from thememine.pseudonymise.detection import LABELS, PERSON
+
+
+@dataclass
+class PseudonymiseConfig:
+    participants: list[list[str]] = field(default_factory=list)
+    allow: dict[str | None, set[str]] = field(default_factory=dict)  # label (None: any) → forms
+    deny: list[tuple[str, str]] = field(default_factory=list)  # (label, phrase)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def is_allowed(self, label: str, surface: str) -> bool:
+        form = " ".join(surface.split()).casefold()
+        return form in self.allow.get(None, set()) or form in self.allow.get(label, set())
+
+    def merge(self, other: PseudonymiseConfig) -> None:
+        self.participants += other.participants
+        for label, forms in other.allow.items():
+            self.allow.setdefault(label, set()).update(forms)
+        self.deny += other.deny
+        self.thresholds.update(other.thresholds)
+
+
+def _problem(path: Path, message: str) -> ThememineError:
+    return ThememineError(f"{path}: {message}. See the example in the README (Pseudonymisation settings).")
+
+
+def load_config(path: Path) -> PseudonymiseConfig:
+    """Read a TOML settings file, with plain errors for every mistake a researcher may make."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ThememineError(f"No settings file at {path}.") from None
+    except tomllib.TOMLDecodeError as err:
+        raise _problem(path, f"is not valid TOML ({err})") from None
+    unknown = set(data) - {"participants", "allow", "deny", "thresholds"}
+    if unknown:
+        raise _problem(path, f"unknown setting(s) {', '.join(sorted(unknown))}")
+    config = PseudonymiseConfig()
+    for group in data.get("participants", []):
+        if not isinstance(group, list) or not group or not all(isinstance(v, str) for v in group):
+            raise _problem(
+                path, 'each participant is a list of names, e.g. ["Anne Sofie Lund", "Anne Sofie"]'
+            )
+        config.participants.append(group)
+    allow = data.get("allow", [])
+    if not isinstance(allow, list) or not all(isinstance(v, str) for v in allow):
+        raise _problem(path, "allow is a list of words")
+    config.allow[None] = {" ".join(v.split()).casefold() for v in allow}
+    deny = data.get("deny", {})
+    if not isinstance(deny, dict):
+        raise _problem(path, "deny is a table of LABEL = [words]")
+    for label, phrases in deny.items():
+        if label not in LABELS:
+            raise _problem(path, f"unknown label {label!r} in deny; labels are {', '.join(LABELS)}")
+        config.deny += [(label, phrase) for phrase in phrases]
+    for label, value in data.get("thresholds", {}).items():
+        if label not in LABELS:
+            raise _problem(path, f"unknown label {label!r} in thresholds")
+        if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise _problem(path, f"the threshold for {label} must be a number from 0 to 1")
+        config.thresholds[label] = float(value)
+    return config
+
+
+def load_review_decisions(path: Path) -> PseudonymiseConfig:
+    """Decisions from an edited ``review.csv``: ``reject`` never again, ``confirm``/``add LABEL`` always.
+
+    Decisions apply to the detected form wherever it occurs, so they carry over to new interviews.
+    """
+    config = PseudonymiseConfig()
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except FileNotFoundError:
+        raise ThememineError(f"No review decisions at {path}.") from None
+    for number, row in enumerate(rows, start=2):
+        decision = (row.get("decision") or "").strip().lower()
+        label, text = (row.get("label") or "").strip(), (row.get("text") or "").strip()
+        if not decision:
+            continue
+        if decision.startswith("add"):
+            label = decision[3:].strip().upper() or label or PERSON
+            decision = "confirm"
+        if not text or label not in LABELS:
+            raise ThememineError(
+                f"{path}, line {number}: a decision needs a text and one of the labels {', '.join(LABELS)}."
+            )
+        if decision == "reject":
+            config.allow.setdefault(label, set()).add(" ".join(text.split()).casefold())
+        elif decision == "confirm":
+            config.deny.append((label, text))
+        else:
+            raise ThememineError(
+                f"{path}, line {number}: decision must be confirm, reject or 'add LABEL', not {decision!r}."
+            )
+    return config
