@@ -136,3 +136,30 @@ def test_wrong_passphrase(tmp_path: Path, corpus: Path, monkeypatch: pytest.Monk
     )
     assert result.exit_code == 1
     assert "Wrong passphrase" in result.stderr
+
+
+@pytest.mark.parametrize("style", ["tags", "names"])
+def test_reidentify_reverses_a_pseudonymised_transcript(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, style: str
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    assert (
+        runner.invoke(
+            app, ["pseudonymise", str(corpus), "--out", str(out), "--key", str(key), "--style", style, "-q"]
+        ).exit_code
+        == 0
+    )
+    doc = json.loads((out / "documents" / "jobcenter__doc01.json").read_text(encoding="utf-8"))
+    pseudo = tmp_path / "pseudo.txt"
+    pseudo.write_text(doc["text"], encoding="utf-8")
+    restored = tmp_path / "private" / "restored.txt"
+    result = runner.invoke(app, ["reidentify", str(pseudo), "--key", str(key), "--out", str(restored)])
+    assert result.exit_code == 0, result.output
+    text = restored.read_text(encoding="utf-8")
+    for original in ("Jens Ravn", "22 47 81 93", "120384-2746", "Solvænget 14, 2. th., 8700 Horsens"):
+        assert original in text
+    assert "Mette:" in text
+    assert "Mettes mor" in text  # possessives come back too
+    refused = runner.invoke(app, ["reidentify", str(pseudo), "--key", str(key), "--out", str(restored)])
+    assert refused.exit_code == 1 and "--force" in refused.stderr

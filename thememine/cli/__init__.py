@@ -10,6 +10,7 @@ from thememine import __version__
 from thememine.cli.detect import detect_command
 from thememine.cli.ingest import ingest_command
 from thememine.cli.pseudonymise import pseudonymise_command
+from thememine.cli.reidentify import reidentify_command
 from thememine.cli.run import run_command
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest_command)
 app.command("pseudonymise")(pseudonymise_command)
+app.command("reidentify")(reidentify_command)
 app.command("run")(run_command)
 app.command("detect")(detect_command)
 

@@ -1,0 +1,52 @@
+"""``thememine reidentify``: reverse a pseudonymised file with the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from thememine.cli._common import fail, out_console
+from thememine.errors import ThememineError
+
+
+def reidentify_command(
+    file: Annotated[
+        Path, typer.Argument(help="A pseudonymised text file (transcript, CSV, JSON).", metavar="FILE")
+    ],
+    key: Annotated[Path, typer.Option("--key", "-k", help="The re-identification key.", metavar="KEYFILE")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Where the re-identified text goes (holds personal data).", metavar="FILE"
+        ),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+) -> None:
+    """Put the original names and numbers back into a pseudonymised file.
+
+    The passphrase is read from $THEMEMINE_KEY_PASSPHRASE or asked for. The result holds personal
+    data: keep it where the key is kept.
+    """
+    from thememine.io import atomic_write_text
+    from thememine.pseudonymise.keyfile import get_passphrase, read_key
+    from thememine.pseudonymise.reidentify import reidentify
+    from thememine.pseudonymise.surrogates import SurrogateMap
+
+    if out.resolve() == file.resolve():
+        fail("The output would replace the pseudonymised file; choose another --out.")
+    if out.exists() and not force:
+        fail(f"{out} exists. Choose another --out, or add --force to replace it.")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        fail(f"{file} cannot be read as UTF-8 text ({type(err).__name__}).")
+    try:
+        payload = read_key(key, get_passphrase(confirm=False))
+    except ThememineError as err:
+        fail(str(err))
+    restored, count = reidentify(text, SurrogateMap.from_payload(payload["mapping"]))
+    atomic_write_text(out, restored)
+    out.chmod(0o600)
+    out_console.print(f"Re-identified {count} surrogates. Written to {out} (holds personal data).")
