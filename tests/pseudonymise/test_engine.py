@@ -48,6 +48,7 @@ def test_public_detect_finds_every_identifier_once() -> None:
         ("ADDRESS", "Solvænget 14, 2. th., 8700 Horsens"),
         ("PHONE", "22 47 81 93"),
         ("EMAIL", "mettekh84@gmail.com"),
+        ("ORGANISATION", "Jobcenter Horsens"),
     ]
 
 

@@ -103,3 +103,25 @@ def test_overlaps_longest_then_highest_score_deterministically() -> None:
         assert resolve_overlaps(order) == [b, e]
     with pytest.raises(ValueError):
         Detection("NAME", 0, 1, 0.5, "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i Jobcenter Horsens, i Team Ressource", ["Jobcenter Horsens"]),
+        ("Horsens Kommune betaler", ["Horsens Kommune"]),
+        (
+            "fra Regionspsykiatrien Horsens og Distriktspsykiatrien Vejle",
+            ["Regionspsykiatrien Horsens", "Distriktspsykiatrien Vejle"],
+        ),
+        ("Psykiatrisk Center Vejle", ["Psykiatrisk Center Vejle"]),
+        ("på bostedet Skovbrynet i Hedensted", ["Skovbrynet"]),
+        ("Aarhus Universitetshospital", ["Aarhus Universitetshospital"]),
+        ("jobcentret og psykiatrien og kommunen", []),
+        ("Jobcentret. Psykiatrien Er ikke", []),
+    ],
+)
+def test_organisations(text: str, expected: list[str]) -> None:
+    from thememine.pseudonymise.recognizers.organisations import OrganisationRecognizer
+
+    assert [found for found, _ in best(OrganisationRecognizer(), text)] == expected

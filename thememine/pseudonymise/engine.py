@@ -19,6 +19,7 @@ from thememine.pseudonymise.recognizers.date import DateRecognizer
 from thememine.pseudonymise.recognizers.email import EmailRecognizer
 from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.recognizers.names import NameGazetteerRecognizer
+from thememine.pseudonymise.recognizers.organisations import OrganisationRecognizer
 from thememine.pseudonymise.recognizers.phone import PhoneRecognizer
 from thememine.pseudonymise.recognizers.url import UrlRecognizer
 
@@ -42,6 +43,7 @@ def default_recognizers() -> list[Recognizer]:
         AddressRecognizer(),
         DateRecognizer(),
         NameGazetteerRecognizer(),
+        OrganisationRecognizer(),
     ]
 
 

@@ -1,0 +1,43 @@
+"""Workplaces and institutions named with a place: "Jobcenter Horsens", "Horsens Kommune",
+"Regionspsykiatrien Horsens", "Psykiatrisk Center Vejle", "Fontænehuset Horsens".
+
+A bare generic name ("jobcentret", "kommunen", "psykiatrien") does not identify anyone and is left.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from thememine.pseudonymise.detection import ORGANISATION
+from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer, Verdict
+
+_PLACE = r"[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?"
+_INSTITUTION_BEFORE = (
+    r"Jobcenter|Jobcentret|Ydelseskontor|Borgerservice|Kommune|Region|Regionspsykiatrien|Distriktspsykiatrien|"
+    r"Socialpsykiatrien|Psykiatrien|Psykiatrisk Center|Psykiatrisk Afdeling|Ambulatorium|Sygehus|Hospital|"
+    r"Fontænehuset|Væresteds?|Bostedet|Botilbuddet|Misbrugscenter|A-kasse|Politi|Familieafdelingen|"
+    r"Jobcenter Team|Sundhedscenter|Rehabiliteringscenter|Center for [A-ZÆØÅa-zæøå]+"
+)
+_INSTITUTION_AFTER = (
+    r"Kommune|Sygehus|Hospital|Universitetshospital|Jobcenter|Politi|Gymnasium|Skole|Friskole|Højskole"
+)
+
+
+class OrganisationRecognizer(PatternRecognizer):
+    name: ClassVar[str] = "organisation"
+    label: ClassVar[str] = ORGANISATION
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern("institution and place", rf"\b(?:{_INSTITUTION_BEFORE}) {_PLACE}(?: {_PLACE})?\b", 0.8),
+        Pattern("place and institution", rf"\b{_PLACE} (?:{_INSTITUTION_AFTER})\b", 0.8),
+        Pattern(
+            "named bosted",
+            r"\b(?:bostedet|botilbuddet|værestedet|opgangsfællesskabet|cafeen|caféen) (?P<value>[A-ZÆØÅ][a-zæøå]+)\b",
+            0.75,
+        ),
+    )
+
+    def validate(self, text: str, start: int, end: int) -> Verdict:
+        """Title-cased prose ("Psykiatrien Er ...") is no institution: its last word is a stop word."""
+        from spacy.lang.da.stop_words import STOP_WORDS
+
+        return Verdict.REJECT if text[start:end].split()[-1].casefold() in STOP_WORDS else Verdict.NO_OPINION
