@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import thememine
 from thememine.pseudonymise import Detection, Detector, Entity, NerRecognizer, detect
@@ -92,3 +93,27 @@ def test_ner_recognizer_trims_punctuation_and_drops_unknown_labels() -> None:
     (detection,) = NerRecognizer("x").detections(text, entities)
     assert text[detection.start : detection.end] == "Mette"
     assert detection.label == "PERSON"
+
+
+def test_capitalised_words_are_review_candidates_only() -> None:
+    text = "Hun flyttede til Brædstrup sidste år, og det var godt. Vejle var for dyrt."
+    analysis = Detector().analyze(text)
+    candidates = [text[d.start : d.end] for d in analysis.uncertain if d.recognizer == "capitalised"]
+    assert candidates == ["Brædstrup"]  # "Vejle" starts a sentence, "Hun" too
+    assert analysis.detections == []
+
+
+def test_spacy_pipeline_from_a_local_folder(tmp_path: Path) -> None:
+    import spacy
+
+    from thememine.pseudonymise.ner import load_tagger
+
+    nlp = spacy.blank("da")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PER", "pattern": "Xiu Lin"}, {"label": "GPE", "pattern": "Endelave"}])
+    nlp.to_disk(tmp_path / "pipeline")
+    tagger = load_tagger(f"spacy:{tmp_path / 'pipeline'}")
+    assert tagger is not None
+    text = "Hun hedder Xiu Lin og bor på Endelave."
+    found = [(d.label, text[d.start : d.end]) for d in Detector(tagger=tagger).analyze(text).detections]
+    assert ("PERSON", "Xiu Lin") in found and ("LOCATION", "Endelave") in found

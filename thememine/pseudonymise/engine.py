@@ -14,6 +14,7 @@ from thememine.pseudonymise.config import PseudonymiseConfig
 from thememine.pseudonymise.detection import DATE, LABELS, PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.ner import NerRecognizer, Tagger
 from thememine.pseudonymise.recognizers.address import AddressRecognizer
+from thememine.pseudonymise.recognizers.capitalised import CapitalisedRecognizer
 from thememine.pseudonymise.recognizers.cpr import CprRecognizer
 from thememine.pseudonymise.recognizers.date import DateRecognizer
 from thememine.pseudonymise.recognizers.email import EmailRecognizer
@@ -44,6 +45,7 @@ def default_recognizers() -> list[Recognizer]:
         DateRecognizer(),
         NameGazetteerRecognizer(),
         OrganisationRecognizer(),
+        CapitalisedRecognizer(),
     ]
 
 

@@ -90,7 +90,7 @@ class SpacyTagger:
             self.nlp: Any = spacy.load(path)
         except (OSError, ValueError) as err:
             raise ThememineError(f"{path} could not be loaded as a spaCy pipeline: {err}") from None
-        if "ner" not in self.nlp.pipe_names and not any("ner" in name for name in self.nlp.pipe_names):
+        if not any("ner" in name or "entity" in name for name in self.nlp.pipe_names):
             raise ThememineError(f"The spaCy pipeline at {path} has no named-entity component.")
         self.name = f"spacy:{Path(path).name}"
         self.batch_size = batch_size

@@ -1,0 +1,37 @@
+"""Capitalised words inside a sentence that nothing recognised: candidates for the review.
+
+Danish writes common nouns in lower case, so a capitalised word mid-sentence is most often a
+proper name. These candidates score low (below every default threshold): they are never replaced
+on their own, but the review lists them so a researcher can catch a name the model missed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import ClassVar
+
+from thememine.pseudonymise.detection import PERSON, Detection
+
+_WORD = re.compile(r"(?<![\w.@/-])[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?![\w@])")
+SCORE = 0.2
+
+
+@cache
+def _common() -> frozenset[str]:
+    from spacy.lang.da.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+class CapitalisedRecognizer:
+    name: ClassVar[str] = "capitalised"
+
+    def analyze(self, text: str) -> list[Detection]:
+        found = []
+        for match in _WORD.finditer(text):
+            before = text[: match.start()].rstrip(" \t")
+            if not before or before[-1] in '.!?:;"«»“(–-\n' or match.group().casefold() in _common():
+                continue
+            found.append(Detection(PERSON, match.start(), match.end(), SCORE, self.name, "capitalised word"))
+        return found
