@@ -103,15 +103,19 @@ class SpacyTagger:
 
 
 def load_tagger(spec: str) -> Tagger | None:
-    """A tagger from an option value: ``none``, ``spacy:PATH`` or ``dacy:PATH`` (a local folder).
-
-    The shipped model is added by the model-loading module when it is present.
+    """A tagger from an option value: ``e5`` (the shipped Danish model, from ``models/ner-da-e5``,
+    or ``e5:FOLDER``), ``spacy:FOLDER`` or ``dacy:FOLDER`` (a pipeline on disk), or ``none``.
     """
     kind, _, rest = spec.partition(":")
     if kind == "none":
         return None
+    if kind == "e5":
+        from thememine.pseudonymise.e5ner import load_e5_tagger
+
+        return load_e5_tagger(Path(rest) if rest else None)
     if kind in ("spacy", "dacy") and rest:
         return SpacyTagger(Path(rest))
     raise ThememineError(
-        f"Unknown NER model {spec!r}. Use 'none', or 'spacy:FOLDER' / 'dacy:FOLDER' for a pipeline on disk."
+        f"Unknown NER model {spec!r}. Use 'e5' (the shipped model), 'spacy:FOLDER' or 'dacy:FOLDER' "
+        "for a pipeline on disk, or 'none'."
     )
