@@ -125,3 +125,19 @@ def test_organisations(text: str, expected: list[str]) -> None:
     from thememine.pseudonymise.recognizers.organisations import OrganisationRecognizer
 
     assert [found for found, _ in best(OrganisationRecognizer(), text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hun flyttede til Brædstrup fra Vejle.", ["Brædstrup", "Vejle"]),
+        ("Vejles borgmester og Horsens' jobcenter", ["Vejle", "Horsens"]),
+        ("i Region Midtjylland og på Endelave", ["Region Midtjylland", "Endelave"]),
+        ("Det gav et godt ry, og han gav den et skub.", []),
+        ("Hun bor i Ry nu.", []),  # an everyday word: below the threshold without the model
+    ],
+)
+def test_places(text: str, expected: list[str]) -> None:
+    from thememine.pseudonymise.recognizers.places import PlaceGazetteerRecognizer
+
+    assert [found for found, score in best(PlaceGazetteerRecognizer(), text) if score >= 0.5] == expected

@@ -22,6 +22,7 @@ from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.recognizers.names import NameGazetteerRecognizer
 from thememine.pseudonymise.recognizers.organisations import OrganisationRecognizer
 from thememine.pseudonymise.recognizers.phone import PhoneRecognizer
+from thememine.pseudonymise.recognizers.places import PlaceGazetteerRecognizer
 from thememine.pseudonymise.recognizers.url import UrlRecognizer
 
 DEFAULT_THRESHOLDS: dict[str, float] = {label: 0.5 for label in LABELS}
@@ -45,6 +46,7 @@ def default_recognizers() -> list[Recognizer]:
         DateRecognizer(),
         NameGazetteerRecognizer(),
         OrganisationRecognizer(),
+        PlaceGazetteerRecognizer(),
         CapitalisedRecognizer(),
     ]
 

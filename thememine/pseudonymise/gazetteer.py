@@ -68,3 +68,25 @@ def names() -> Names:
     # a name that is a Danish stop word ("De", "Man", "Alle") is ambiguous too
     stop = {word for word in STOP_WORDS if word in first or word in last}
     return Names(first=first, last=last, ambiguous=frozenset(curated | stop))
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str  # by, bydel, kommune, landsdel, region, ø
+    municipality: str
+    ambiguous: bool
+
+
+@cache
+def places() -> dict[str, Place]:
+    """Danish places by lower-case name (see ``data/SOURCES.md``); the first kind listed wins."""
+    text = resources.files("thememine.data").joinpath("places_da.tsv").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    found: dict[str, Place] = {}
+    for row in csv.DictReader(rows, delimiter="\t"):
+        place = Place(row["name"], row["kind"], row["municipality"] or "", row["ambiguous"] == "1")
+        known = found.get(place.name.casefold())
+        if known is None or (known.ambiguous and not place.ambiguous):
+            found[place.name.casefold()] = place
+    return found

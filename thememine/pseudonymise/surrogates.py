@@ -281,6 +281,19 @@ def _fake_address(rng: random.Random, surface: str, entity: Entity) -> str:
     return ", ".join(parts)
 
 
+def _fake_place(rng: random.Random, surface: str, entity: Entity) -> str:
+    from thememine.pseudonymise.gazetteer import places
+
+    towns = sorted(
+        p.name
+        for p in places().values()
+        if p.kind == "by" and not p.ambiguous and " " not in p.name and "." not in p.name
+    )
+    originals = {v.casefold() for v in entity.variants}
+    town = rng.choice([t for t in towns if t.casefold() not in originals])
+    return town.lower() if surface.islower() else town
+
+
 def _tag_fake(rng: random.Random, surface: str, entity: Entity) -> str:
     return entity.tag
 
@@ -292,5 +305,5 @@ _FAKERS = {
     URL: _fake_url,
     ADDRESS: _fake_address,
     DATE: _fake_date,
-    LOCATION: _tag_fake,
+    LOCATION: _fake_place,
 }
