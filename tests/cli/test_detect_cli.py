@@ -16,7 +16,7 @@ TEXT = "I: Hvad er dit nummer?\nMette: Det er 22 47 81 93, og min mail er mettek
 def test_detect_jsonl(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(TEXT, encoding="utf-8")
-    result = runner.invoke(app, ["detect", str(path), "--jsonl"])
+    result = runner.invoke(app, ["detect", str(path), "--jsonl", "--ner", "none"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert {(r["label"], TEXT[r["start"] : r["end"]]) for r in rows} >= {
@@ -31,7 +31,7 @@ def test_detect_jsonl(tmp_path: Path) -> None:
 def test_detect_show_text(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(TEXT, encoding="utf-8")
-    result = runner.invoke(app, ["detect", str(path), "--show-text"])
+    result = runner.invoke(app, ["detect", str(path), "--show-text", "--ner", "none"])
     assert result.exit_code == 0
     assert "'22 47 81 93'" in result.stdout
 
@@ -50,3 +50,15 @@ def test_detect_missing_spacy_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["detect", str(path), "--ner", f"spacy:{tmp_path / 'nope'}"])
     assert result.exit_code == 1
     assert "No spaCy pipeline" in result.stderr
+
+
+def test_detect_with_the_shipped_model(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "I: Hvor bor hun?\nJens: Hun bor i Odense og arbejder hos Novo Nordisk.\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["detect", str(path), "--jsonl"])
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    found = {(r["label"], text[r["start"] : r["end"]]) for r in map(json.loads, result.stdout.splitlines())}
+    assert ("LOCATION", "Odense") in found and ("ORGANISATION", "Novo Nordisk") in found

@@ -41,7 +41,8 @@ def test_pseudonymise(
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out, key = tmp_path / "out", tmp_path / "private" / "study.key"
     result = runner.invoke(
-        app, [command, str(corpus), "--out", str(out), "--key", str(key), "--style", style, "-q"]
+        app,
+        [command, str(corpus), "--out", str(out), "--key", str(key), "--style", style, "-q", "--ner", "none"],
     )
     assert result.exit_code == 0, result.output
     assert "Leak check: no original form" in result.stdout
@@ -96,11 +97,24 @@ def test_rerun_with_the_same_key_extends_the_mapping(
             "--style",
             "names",
             "-q",
+            "--ner",
+            "none",
         ],
     )
     assert first.exit_code == 0, first.output
     second = runner.invoke(
-        app, ["pseudonymise", str(corpus), "--out", str(tmp_path / "o2"), "--key", str(key), "-q"]
+        app,
+        [
+            "pseudonymise",
+            str(corpus),
+            "--out",
+            str(tmp_path / "o2"),
+            "--key",
+            str(key),
+            "-q",
+            "--ner",
+            "none",
+        ],
     )
     assert second.exit_code == 0, second.output
     one = json.loads((tmp_path / "o1" / "documents" / "doc01.json").read_text(encoding="utf-8"))["text"]
@@ -114,7 +128,8 @@ def test_key_inside_output_is_refused(tmp_path: Path, corpus: Path, monkeypatch:
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out = tmp_path / "out"
     result = runner.invoke(
-        app, ["pseudonymise", str(corpus), "--out", str(out), "--key", str(out / "k.key"), "-q"]
+        app,
+        ["pseudonymise", str(corpus), "--out", str(out), "--key", str(out / "k.key"), "-q", "--ner", "none"],
     )
     assert result.exit_code == 1
     assert "apart from the output" in result.stderr
@@ -126,13 +141,35 @@ def test_wrong_passphrase(tmp_path: Path, corpus: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     assert (
         runner.invoke(
-            app, ["pseudonymise", str(corpus), "--out", str(tmp_path / "o1"), "--key", str(key), "-q"]
+            app,
+            [
+                "pseudonymise",
+                str(corpus),
+                "--out",
+                str(tmp_path / "o1"),
+                "--key",
+                str(key),
+                "-q",
+                "--ner",
+                "none",
+            ],
         ).exit_code
         == 0
     )
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", "en anden passphrase")
     result = runner.invoke(
-        app, ["pseudonymise", str(corpus), "--out", str(tmp_path / "o2"), "--key", str(key), "-q"]
+        app,
+        [
+            "pseudonymise",
+            str(corpus),
+            "--out",
+            str(tmp_path / "o2"),
+            "--key",
+            str(key),
+            "-q",
+            "--ner",
+            "none",
+        ],
     )
     assert result.exit_code == 1
     assert "Wrong passphrase" in result.stderr
@@ -146,7 +183,20 @@ def test_reidentify_reverses_a_pseudonymised_transcript(
     out, key = tmp_path / "out", tmp_path / "private" / "study.key"
     assert (
         runner.invoke(
-            app, ["pseudonymise", str(corpus), "--out", str(out), "--key", str(key), "--style", style, "-q"]
+            app,
+            [
+                "pseudonymise",
+                str(corpus),
+                "--out",
+                str(out),
+                "--key",
+                str(key),
+                "--style",
+                style,
+                "-q",
+                "--ner",
+                "none",
+            ],
         ).exit_code
         == 0
     )

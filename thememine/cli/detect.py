@@ -17,8 +17,12 @@ def detect_command(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per detection.")] = False,
     ner: Annotated[
         str,
-        typer.Option("--ner", help="NER model: 'none', 'spacy:FOLDER' or 'dacy:FOLDER'.", metavar="MODEL"),
-    ] = "none",
+        typer.Option(
+            "--ner",
+            help="NER model: 'e5' (shipped Danish model), 'spacy:FOLDER', 'dacy:FOLDER' or 'none'.",
+            metavar="MODEL",
+        ),
+    ] = "e5",
     show_text: Annotated[
         bool,
         typer.Option(

@@ -47,7 +47,12 @@ Style = Annotated[
     ),
 ]
 Ner = Annotated[
-    str, typer.Option("--ner", help="NER model: 'none', 'spacy:FOLDER' or 'dacy:FOLDER'.", metavar="MODEL")
+    str,
+    typer.Option(
+        "--ner",
+        help="NER model: 'e5' (shipped Danish model), 'spacy:FOLDER', 'dacy:FOLDER' or 'none'.",
+        metavar="MODEL",
+    ),
 ]
 AllowLeaks = Annotated[
     bool, typer.Option("--allow-leaks", help="Exit 0 even if the leak check finds originals.")
@@ -129,7 +134,7 @@ def pseudonymise_command(
     out: Out,
     key: Key,
     style: Style = None,
-    ner: Ner = "none",
+    ner: Ner = "e5",
     split: Split = SplitChoice.auto,
     max_chars: MaxChars = 600,
     window: Window = 3,

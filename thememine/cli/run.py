@@ -23,7 +23,7 @@ def run_command(
     out: Out,
     key: Key,
     style: Style = None,
-    ner: Ner = "none",
+    ner: Ner = "e5",
     split: Split = SplitChoice.auto,
     max_chars: MaxChars = 600,
     window: Window = 3,

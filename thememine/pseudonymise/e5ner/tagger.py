@@ -48,7 +48,7 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'’”»)]*[ \t]+(?=[\"'“«(–-]*[^
 def _ends_a_word(text: str, at: int) -> bool:
     """Whether ``text[:at]`` ends in a word of three or more letters or digits, or a bracket or quote."""
     before = text[max(0, at - 3) : at]
-    return (len(before) == 3 and before.isalnum()) or before[-1:] in ")]\"'”»"
+    return (len(before) == 3 and before.isalnum()) or (before != "" and before[-1] in ")]\"'”»")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
