@@ -15,7 +15,9 @@ from thememine.ingest.labels import is_generic_label
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
 from thememine.pseudonymise.detection import PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.engine import Analysis, Detector
+from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
 from thememine.pseudonymise.leaks import Leak, find_leaks
+from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.rewrite import OffsetMap, rewrite
 from thememine.pseudonymise.surrogates import SurrogateMap
 
@@ -84,6 +86,16 @@ def pseudonymise_corpus(
         if t.speaker and not is_generic_label(t.speaker)
     ]
     mapping.link_all(mentions)
+    # A form found once is replaced everywhere: the detectors may miss it in another sentence.
+    everywhere = ListRecognizer(
+        "corpus-wide",
+        [(e.label, v) for e in mapping.entities for v in e.variants if len(v) >= MIN_FORM],
+        "found elsewhere in the corpus",
+    )
+    found = [
+        resolve_overlaps([*ds, *everywhere.analyze(doc.text)])
+        for doc, ds in zip(documents, found, strict=True)
+    ]
 
     new_ids = neutral_ids(documents)
     by_old = {
