@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from thememine.pseudonymise.detection import PERSON
+from thememine.pseudonymise.rewrite import _possessive_fix
 from thememine.pseudonymise.surrogates import SurrogateMap
 
 
@@ -25,17 +26,26 @@ def reidentify(text: str, mapping: SurrogateMap) -> tuple[str, int]:
     table = reverse_table(mapping)
     if not table:
         return text, 0
-    # a surrogate ending in a letter may carry a possessive ("Hannes"); a tag may be followed by anything
-    alternatives = [
-        re.escape(s) + (r"(?=(?:s|')?(?!\w))" if s[-1].isalnum() else "")
-        for s in sorted(table, key=len, reverse=True)
-    ]
-    pattern = re.compile(r"(?<![\w\[])(?:" + "|".join(alternatives) + ")")
+    # a surrogate ending in a letter may carry a possessive ("Hannes", "Lars'"), restored grammatically
+    alternatives = [re.escape(s) for s in sorted(table, key=len, reverse=True)]
+    pattern = re.compile(r"(?<![\w\[])(" + "|".join(alternatives) + r")((?:s|')(?!\w))?(?!\w)")
     count = 0
 
     def swap(match: re.Match[str]) -> str:
         nonlocal count
+        surrogate, suffix = match.group(1), match.group(2) or ""
+        if (
+            surrogate[-1].isalnum()
+            and match.group(2) is None
+            and match.end() < len(text)
+            and text[match.end()].isalnum()
+        ):
+            return match.group()
         count += 1
-        return table[match.group()]
+        original = table[surrogate]
+        if suffix and surrogate[-1].isalnum():
+            fixed, _ = _possessive_fix(original, suffix)
+            suffix = fixed or suffix
+        return original + suffix
 
     return pattern.sub(swap, text), count
