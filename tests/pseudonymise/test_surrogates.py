@@ -101,3 +101,31 @@ def test_known_participant_variants() -> None:
     mapping.add_participant(["Anne Sofie Lund", "AS", "Annso"])
     assert mapping.surrogate("PERSON", "Annso") == mapping.surrogate("PERSON", "Anne Sofie Lund")
     assert "Annso" in mapping.originals()
+
+
+def test_no_part_of_a_surrogate_is_an_original_name() -> None:
+    # "Anne-Mette" as the surrogate for Anne Sofie would leave "Mette" readable in the text
+    originals = ["Mette", "Anne Sofie", "Jens Ravn", "Lise-Lotte"]
+    parts = {"mette", "anne", "sofie", "jens", "ravn", "lise", "lotte"}
+    for seed in range(150):
+        mapping = SurrogateMap("names", secret=seed.to_bytes(32, "big"))
+        mapping.link_all(("PERSON", name) for name in originals)
+        for name in originals:
+            surrogate = mapping.surrogate("PERSON", name)
+            assert parts.isdisjoint(re.split(r"[\s\-]+", surrogate.casefold())), (seed, name, surrogate)
+
+
+def test_fake_places_and_addresses_avoid_every_original_and_persist() -> None:
+    towns = ["Aalborg", "Horsens", "Odense", "Vejle", "Randers", "Esbjerg", "Kolding", "Silkeborg"]
+    mentions = [("LOCATION", t) for t in towns] + [("ADDRESS", "Engvej 3, 8700 Horsens")]
+    words = {t.casefold() for t in towns} | {"engvej"}
+    for seed in range(60):
+        mapping = SurrogateMap("names", secret=seed.to_bytes(32, "big"))
+        mapping.link_all(mentions)
+        fakes = [mapping.surrogate(label, surface) for label, surface in mentions]
+        for fake in fakes:
+            assert words.isdisjoint(re.findall(r"\w+", fake.casefold())), (seed, fake)
+        # the drawn values travel in the key: a later run with more places gives the same fakes
+        again = SurrogateMap.from_payload(mapping.to_payload())
+        again.link_all([("LOCATION", "Skive"), ("LOCATION", "Thisted")])
+        assert [again.surrogate(label, surface) for label, surface in mentions] == fakes

@@ -34,6 +34,7 @@ from thememine.pseudonymise.gazetteer import names
 
 Style = Literal["tags", "names"]
 _SPACE = re.compile(r"\s+")
+_NAME_PARTS = re.compile(r"[\s\-]+")  # "Anne-Mette Borregaard" → anne, mette, borregaard
 
 
 def normalise(label: str, surface: str) -> str:
@@ -70,6 +71,8 @@ class SurrogateMap:
         self.entities: list[Entity] = []
         self.index: dict[tuple[str, str], int] = {}
         self._aliases: dict[str, set[int]] = {}
+        self._words: frozenset[str] = frozenset()
+        self._words_for = -1
 
     # ----- linking ------------------------------------------------------------------------------
     def link_all(self, mentions: Iterable[tuple[str, str]]) -> None:
@@ -127,7 +130,16 @@ class SurrogateMap:
             return self._person(entity, surface)
         faker = _FAKERS.get(label, _tag_fake)
         # the fake value is drawn once per entity; each mention is shaped like its own surface
-        return faker(self._rng(entity), surface, entity)
+        return faker(self._rng(entity), surface, entity, self._original_words())
+
+    def _original_words(self) -> frozenset[str]:
+        """Every word of every original form, casefolded: no fake town or street may be one."""
+        if self._words_for != len(self.index):
+            self._words = frozenset(
+                word for e in self.entities for v in e.variants for word in re.findall(r"\w+", v.casefold())
+            )
+            self._words_for = len(self.index)
+        return self._words
 
     def _rng(self, entity: Entity, salt: str = "") -> random.Random:
         message = f"{entity.label}|{entity.id}|{salt}".encode()
@@ -136,7 +148,13 @@ class SurrogateMap:
     def _person(self, entity: Entity, surface: str) -> str:
         gazetteer = names()
         if entity.first is None:
-            originals = {normalise(PERSON, v) for e in self.entities for v in e.variants}
+            # no part of a surrogate may be an original name: "Anne-Mette" would leak "Mette"
+            originals = {
+                part
+                for e in self.entities
+                for v in e.variants
+                for part in _NAME_PARTS.split(normalise(PERSON, v))
+            }
             tokens = entity.canonical.split()
             first_entry = gazetteer.first.get(tokens[0].casefold())
             gender = first_entry.gender if first_entry else "both"
@@ -145,7 +163,7 @@ class SurrogateMap:
                 e.name
                 for e in gazetteer.first.values()
                 if (gender == "both" or e.gender == gender)
-                and e.name.casefold() not in originals
+                and originals.isdisjoint(_NAME_PARTS.split(e.name.casefold()))
                 and e.name not in taken
                 and not gazetteer.is_ambiguous(e.name)
                 and (first_entry is None or e.ethnicity == first_entry.ethnicity)
@@ -153,7 +171,7 @@ class SurrogateMap:
             lasts = sorted(
                 e.name
                 for e in gazetteer.last.values()
-                if e.name.casefold() not in originals
+                if originals.isdisjoint(_NAME_PARTS.split(e.name.casefold()))
                 and e.name not in taken
                 and not gazetteer.is_ambiguous(e.name)
                 and (first_entry is None or e.ethnicity == first_entry.ethnicity)
@@ -215,24 +233,24 @@ def _shape_digits(surface: str, digits: str) -> str:
     return "".join(out)
 
 
-def _fake_cpr(rng: random.Random, surface: str, entity: Entity) -> str:
+def _fake_cpr(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(40, 99)
     digits = f"{day:02d}{month:02d}{year:02d}{rng.randint(0, 3)}{rng.randint(0, 999):03d}"
     return _shape_digits(surface, digits)
 
 
-def _fake_phone(rng: random.Random, surface: str, entity: Entity) -> str:
+def _fake_phone(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     digits = f"{rng.randint(2, 9)}{rng.randint(0, 9_999_999):07d}"
     count = sum(ch.isdigit() for ch in surface)
     local_start = [i for i, ch in enumerate(surface) if ch.isdigit()][count - 8]  # keep +45 / 0045
     return surface[:local_start] + _shape_digits(surface[local_start:], digits)
 
 
-def _fake_email(rng: random.Random, surface: str, entity: Entity) -> str:
+def _fake_email(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     return f"person{entity.id}@eksempel.dk"
 
 
-def _fake_url(rng: random.Random, surface: str, entity: Entity) -> str:
+def _fake_url(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     return f"https://eksempel.dk/side{entity.id}"
 
 
@@ -240,7 +258,7 @@ _MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august
            "november", "december")  # fmt: skip
 
 
-def _fake_date(rng: random.Random, surface: str, entity: Entity) -> str:
+def _fake_date(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1940, 2005)
     numeric = re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})([./-])(\d{2}|\d{4})", surface)
     if numeric:
@@ -253,48 +271,90 @@ def _fake_date(rng: random.Random, surface: str, entity: Entity) -> str:
     return f"{day}. {_MONTHS[month - 1]}" + (f" {year}" if has_year else "")
 
 
-_STREETS = ("Lindevej", "Skolegade", "Birkealle", "Engvej", "Kirkevej", "Møllevej", "Storegade", "Toftevej")
+_STREETS = (
+    "Lindevej",
+    "Skolegade",
+    "Birkealle",
+    "Engvej",
+    "Kirkevej",
+    "Møllevej",
+    "Storegade",
+    "Toftevej",
+    "Bøgevej",
+    "Ahornvej",
+    "Rosenvænget",
+    "Vestergade",
+    "Østergade",
+    "Nørregade",
+    "Søndergade",
+    "Parkvej",
+)
 _TOWNS = (
-    ("7100", "Vejle"),
-    ("8600", "Silkeborg"),
+    ("2500", "Valby"),
+    ("2630", "Taastrup"),
+    ("3000", "Helsingør"),
+    ("3400", "Hillerød"),
+    ("4000", "Roskilde"),
+    ("4100", "Ringsted"),
+    ("4200", "Slagelse"),
+    ("4300", "Holbæk"),
+    ("4700", "Næstved"),
     ("5000", "Odense C"),
-    ("9000", "Aalborg"),
+    ("5700", "Svendborg"),
     ("6000", "Kolding"),
+    ("6100", "Haderslev"),
+    ("6200", "Aabenraa"),
+    ("6400", "Sønderborg"),
+    ("6700", "Esbjerg"),
+    ("7100", "Vejle"),
+    ("7400", "Herning"),
+    ("7500", "Holstebro"),
+    ("7700", "Thisted"),
+    ("7800", "Skive"),
+    ("8600", "Silkeborg"),
+    ("8700", "Horsens"),
+    ("8800", "Viborg"),
+    ("9000", "Aalborg"),
+    ("9800", "Hjørring"),
 )
 
 
-def _fake_address(rng: random.Random, surface: str, entity: Entity) -> str:
-    street = f"{rng.choice(_STREETS)} {rng.randint(1, 120)}"
+def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
+    if entity.fake is None:  # drawn once and kept in the key, so later runs give the same address
+        streets = [s for s in _STREETS if s.casefold() not in avoid] or list(_STREETS)
+        code, town = rng.choice(
+            [t for t in _TOWNS if avoid.isdisjoint(re.findall(r"\w+", t[1].casefold()))] or list(_TOWNS)
+        )
+        entity.fake = f"{rng.choice(streets)} {rng.randint(1, 120)}\t{code} {town}"
+    street, town_line = entity.fake.split("\t")
     floor = re.search(r", (st\.|\d{1,2}\.)(?: ?(th|tv|mf)\.?)?", surface)
     postcode = re.search(r"\b[1-9]\d{3} \S+", surface)
+    if not floor and postcode and not re.search(r"\d", surface[: postcode.start()]):
+        return town_line  # only "8700 Horsens"
     parts = [street]
     if floor:
         parts.append(
             f"{rng.randint(1, 4)}. {rng.choice(['th.', 'tv.'])}" if floor.group(2) else floor.group(1)
         )
     if postcode:
-        code, town = rng.choice(_TOWNS)
-        parts.append(f"{code} {town}")
-    if not floor and postcode and not re.search(r"\d", surface[: postcode.start()]):
-        code, town = rng.choice(_TOWNS)
-        return f"{code} {town}"
+        parts.append(town_line)
     return ", ".join(parts)
 
 
-def _fake_place(rng: random.Random, surface: str, entity: Entity) -> str:
+def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     from thememine.pseudonymise.gazetteer import places
 
-    towns = sorted(
-        p.name
-        for p in places().values()
-        if p.kind == "by" and not p.ambiguous and " " not in p.name and "." not in p.name
-    )
-    originals = {v.casefold() for v in entity.variants}
-    town = rng.choice([t for t in towns if t.casefold() not in originals])
-    return town.lower() if surface.islower() else town
+    if entity.fake is None:  # drawn once and kept in the key
+        towns = sorted(
+            p.name
+            for p in places().values()
+            if p.kind == "by" and not p.ambiguous and " " not in p.name and "." not in p.name
+        )
+        entity.fake = rng.choice([t for t in towns if t.casefold() not in avoid])
+    return entity.fake.lower() if surface.islower() else entity.fake
 
 
-def _tag_fake(rng: random.Random, surface: str, entity: Entity) -> str:
+def _tag_fake(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     return entity.tag
 
 
