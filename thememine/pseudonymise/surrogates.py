@@ -320,6 +320,7 @@ _TOWNS = (
 
 
 def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
+    floor_rng = random.Random(rng.getrandbits(64))  # the same floor whether or not the rest is drawn
     if entity.fake is None:  # drawn once and kept in the key, so later runs give the same address
         streets = [s for s in _STREETS if s.casefold() not in avoid] or list(_STREETS)
         code, town = rng.choice(
@@ -334,7 +335,7 @@ def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: froze
     parts = [street]
     if floor:
         parts.append(
-            f"{rng.randint(1, 4)}. {rng.choice(['th.', 'tv.'])}" if floor.group(2) else floor.group(1)
+            f"{floor_rng.randint(1, 4)}. {floor_rng.choice(['th.', 'tv.'])}" if floor.group(2) else floor.group(1)
         )
     if postcode:
         parts.append(town_line)

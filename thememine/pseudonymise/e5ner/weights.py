@@ -140,7 +140,7 @@ class Q4Matrix:
         return _dequantise_blocks(selected, len(selected), self.shape[1])
 
 
-def _dequantise_blocks(raw: Array, rows: int, columns: int) -> Array:
+def _dequantise_blocks(raw: npt.NDArray[np.uint8], rows: int, columns: int) -> Array:
     blocks = raw.reshape(rows * (columns // _BLOCK), _BLOCK_BYTES)
     scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
     nibbles = blocks[:, 2:]

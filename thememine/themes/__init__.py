@@ -1,0 +1,3 @@
+"""Candidate themes: fitting, keywords, codebook, decisions."""
+
+from __future__ import annotations
