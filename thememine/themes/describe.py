@@ -1,0 +1,108 @@
+"""Describing themes: keywords, representative quotes, shares per speaker and group, codebook names.
+
+Run after every change of assignments (a fit, a merge, a split, a move), so that what the
+researcher reads always matches the statements a theme holds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from thememine.themes.fit import centroids, normalise
+from thememine.themes.keywords import theme_keywords
+from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
+
+N_KEYWORDS = 10
+N_QUOTES = 5
+N_CODES = 3
+LABEL_KEYWORDS = 3
+
+
+def representative(units: Sequence[Unit], vectors: Matrix, rows: Sequence[int], centre: Matrix) -> list[int]:
+    """Up to :data:`N_QUOTES` members nearest the centre, from as many documents as possible."""
+    ranked = sorted(rows, key=lambda r: (-float(vectors[r] @ centre), units[r].id))
+    chosen: list[int] = []
+    seen_docs: set[str] = set()
+    for row in ranked:  # first pass: one quote per document
+        if units[row].doc_id not in seen_docs and len(units[row].text) >= 20:
+            chosen.append(row)
+            seen_docs.add(units[row].doc_id)
+        if len(chosen) == N_QUOTES:
+            break
+    for row in ranked:  # then fill up with the nearest others
+        if len(chosen) == N_QUOTES:
+            break
+        if row not in chosen:
+            chosen.append(row)
+    return sorted(chosen, key=lambda r: ranked.index(r))
+
+
+def shares(values: Sequence[str]) -> dict[str, float]:
+    counts = Counter(values)
+    total = sum(counts.values())
+    return {
+        key: round(count / total, 3) for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    }
+
+
+def describe(
+    run: ThemeRun,
+    code_vectors: Matrix | None = None,
+    code_names: Sequence[str] = (),
+) -> None:
+    """Recompute every theme's size, scores, keywords, quotes, shares and codebook suggestions.
+
+    A theme left without statements is removed. Themes the researcher named keep their label;
+    the others are labelled by their best code (when a codebook is given) or their top keywords.
+    """
+    vectors = normalise(run.embeddings)
+    middle = centroids(vectors, run.assignment)
+    for theme_id in [t for t in run.themes if t not in middle]:
+        del run.themes[theme_id]
+    run.scores = [
+        round(float(vectors[i] @ middle[t]), 4) if t != UNASSIGNED else 0.0
+        for i, t in enumerate(run.assignment)
+    ]
+    members = {t: run.members(t) for t in run.themes}
+    keywords = theme_keywords(
+        {t: [run.units[i].text for i in rows] for t, rows in members.items()}, N_KEYWORDS
+    )
+    for theme_id, theme in run.themes.items():
+        rows = members[theme_id]
+        theme.size = len(rows)
+        theme.keywords = [word for word, _ in keywords.get(theme_id, [])]
+        theme.quotes = [
+            Quote(run.units[r].id, run.units[r].doc_id, run.units[r].speaker, run.units[r].text)
+            for r in representative(run.units, vectors, rows, middle[theme_id])
+        ]
+        theme.by_speaker = shares([run.units[r].speaker or "–" for r in rows])
+        theme.by_group = shares([run.units[r].group or "–" for r in rows])
+        if code_vectors is not None and len(code_names):
+            sims = normalise(code_vectors) @ middle[theme_id]
+            order = np.argsort(-sims, kind="stable")[:N_CODES]
+            theme.codes = [(code_names[i], round(float(sims[i]), 3)) for i in order]
+        theme.suggested_label = (
+            theme.codes[0][0]
+            if theme.codes
+            else ", ".join(theme.keywords[:LABEL_KEYWORDS]) or f"Tema {theme_id}"
+        )
+        if not theme.named:
+            theme.label = theme.suggested_label
+
+
+def new_themes(
+    run: ThemeRun, labels: Sequence[int], rows: Sequence[int], parents: Sequence[int] = ()
+) -> list[int]:
+    """Turn cluster numbers for ``rows`` into new themes (ids after the run's highest), biggest first."""
+    sizes = Counter(label for label in labels if label != UNASSIGNED)
+    order = sorted(sizes, key=lambda label: (-sizes[label], label))
+    ids: dict[int, int] = {}
+    for label in order:
+        ids[label] = run.next_id()
+        run.themes[ids[label]] = Theme(id=ids[label], label="", parents=list(parents))
+    for row, label in zip(rows, labels, strict=True):
+        run.assignment[row] = ids.get(label, UNASSIGNED)
+    return [ids[label] for label in order]

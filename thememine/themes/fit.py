@@ -1,0 +1,193 @@
+"""Fitting candidate themes: BERTopic on precomputed embeddings, with settings scaled to the corpus.
+
+BERTopic's defaults suit thousands of documents; an interview study has from ~40 statements to
+~100,000. So UMAP's neighbourhood and HDBSCAN's cluster size grow with n, every random step is
+seeded (the same input gives the same themes), filler-only statements are left out, and outliers
+are given to the nearest theme when they are as close to it as the theme's own members are.
+Below :data:`SMALL` statements, or when HDBSCAN finds no structure, statements are clustered
+agglomeratively, with the number of themes chosen by silhouette.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from thememine.themes.keywords import is_content_free
+from thememine.themes.model import UNASSIGNED, Matrix, Unit
+
+log = logging.getLogger(__name__)
+
+SMALL = 60  # statements: fewer than this are too few for UMAP + HDBSCAN
+OUTLIER_QUANTILE = 0.10  # an outlier joins a theme if it is as close as its 10 % least typical members
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """The settings a fit used; written to the run so it can be repeated."""
+
+    n: int
+    seed: int
+    method: str
+    n_neighbors: int = 0
+    n_components: int = 0
+    min_cluster_size: int = 0
+    min_samples: int = 0
+    n_themes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def scaled_settings(n: int, seed: int) -> FitSettings:
+    """UMAP and HDBSCAN settings for ``n`` statements.
+
+    min_cluster_size ≈ √n / 2 (5 at 100, 12 at 600, 50 at 10k, 158 at 100k); n_neighbors ≈ √n,
+    between 10 and 50; min_samples small so that HDBSCAN leaves fewer statements as noise.
+    """
+    root = math.sqrt(max(n, 1))
+    min_cluster_size = max(5, min(200, round(root / 2)))
+    return FitSettings(
+        n=n,
+        seed=seed,
+        method="bertopic",
+        n_neighbors=max(10, min(50, round(root))),
+        n_components=5,
+        min_cluster_size=min_cluster_size,
+        min_samples=max(2, min_cluster_size // 4),
+    )
+
+
+def content_mask(units: Sequence[Unit]) -> list[bool]:
+    """Which statements may form themes: not flagged as filler, and with a content word left."""
+    return [not u.filler and not is_content_free(u.text) for u in units]
+
+
+def normalise(embeddings: Matrix) -> Matrix:
+    norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
+    out: Matrix = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
+
+
+def cluster(
+    texts: Sequence[str], embeddings: Matrix, seed: int = 42, n_themes: int | None = None
+) -> tuple[list[int], FitSettings]:
+    """A cluster number (0, 1, …, or -1 for an outlier) per text, and the settings used.
+
+    ``n_themes`` forces agglomerative clustering into that many themes (used to split a theme).
+    """
+    n = len(texts)
+    if n == 0:
+        return [], FitSettings(0, seed, "none")
+    vectors = normalise(embeddings)
+    if n_themes is not None or n < SMALL:
+        return _agglomerative(vectors, seed, n_themes)
+    settings = scaled_settings(n, seed)
+    labels = _bertopic(texts, vectors, settings)
+    if len(set(labels) - {-1}) < 2:
+        log.info("HDBSCAN found fewer than two clusters; clustering agglomeratively")
+        return _agglomerative(vectors, seed, None)
+    return labels, settings
+
+
+def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> list[int]:
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    from thememine.themes.keywords import danish_vectorizer, keyword_ctfidf
+
+    umap_model = UMAP(
+        n_neighbors=min(settings.n_neighbors, settings.n - 1),
+        n_components=settings.n_components,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=settings.seed,  # also makes UMAP single-threaded, hence reproducible
+        low_memory=True,
+    )
+    hdbscan_model = HDBSCAN(
+        min_cluster_size=settings.min_cluster_size,
+        min_samples=settings.min_samples,
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=False,
+    )
+    model = BERTopic(
+        embedding_model=None,
+        umap_model=umap_model,
+        hdbscan_model=hdbscan_model,
+        vectorizer_model=danish_vectorizer(len(texts)),
+        ctfidf_model=keyword_ctfidf(),
+        calculate_probabilities=False,
+        verbose=False,
+    )
+    topics, _ = model.fit_transform(list(texts), embeddings=vectors)
+    return [int(t) for t in topics]
+
+
+def _agglomerative(vectors: Matrix, seed: int, n_themes: int | None) -> tuple[list[int], FitSettings]:
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics import silhouette_score
+
+    n = len(vectors)
+    if n < 4 or n_themes == 1:
+        return [0] * n, FitSettings(n, seed, "single theme", n_themes=1)
+    candidates = [n_themes] if n_themes else list(range(2, max(3, min(12, n // 4)) + 1))
+    best: tuple[float, list[int]] | None = None
+    for k in candidates:
+        k = min(k, n - 1)
+        # Ward linkage on unit vectors: compact themes, no chains of singletons as average linkage gives
+        labels = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(vectors)
+        if len(set(labels)) < 2:
+            continue
+        score = float(silhouette_score(vectors, labels, metric="cosine"))
+        if best is None or score > best[0]:
+            best = (score, [int(x) for x in labels])
+    if best is None:
+        return [0] * n, FitSettings(n, seed, "single theme", n_themes=1)
+    labels_out = best[1]
+    return labels_out, FitSettings(n, seed, "agglomerative", n_themes=len(set(labels_out)))
+
+
+def centroids(vectors: Matrix, labels: Sequence[int]) -> dict[int, Matrix]:
+    """The normalised mean vector of each cluster (outliers left out)."""
+    found: dict[int, Matrix] = {}
+    array = np.asarray(labels)
+    for label in sorted(set(labels) - {UNASSIGNED}):
+        mean = vectors[array == label].mean(axis=0, keepdims=True)
+        found[label] = normalise(mean)[0]
+    return found
+
+
+def reduce_outliers(vectors: Matrix, labels: list[int]) -> list[int]:
+    """Give each outlier to its nearest theme if it is as close as that theme's typical members.
+
+    A theme's bar is the :data:`OUTLIER_QUANTILE` quantile of its members' similarity to its
+    centroid: an outlier that would be among its least typical tenth still joins; one that fits
+    no theme that well stays unassigned.
+    """
+    vectors = normalise(vectors)
+    middle = centroids(vectors, labels)
+    if not middle:
+        return labels
+    ids = list(middle)
+    matrix = np.stack([middle[i] for i in ids])
+    array = np.asarray(labels)
+    bar = {}
+    for i in ids:
+        sims = vectors[array == i] @ middle[i]
+        bar[i] = float(np.quantile(sims, OUTLIER_QUANTILE))
+    out = list(labels)
+    for row, label in enumerate(labels):
+        if label != UNASSIGNED:
+            continue
+        sims = matrix @ vectors[row]
+        best = int(np.argmax(sims))
+        if sims[best] >= bar[ids[best]]:
+            out[row] = ids[best]
+    return out

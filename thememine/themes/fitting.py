@@ -1,0 +1,48 @@
+"""From statements and embeddings to a theme run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from thememine.ingest.model import Document, Statement
+from thememine.themes.describe import describe, new_themes
+from thememine.themes.fit import cluster, content_mask, normalise, reduce_outliers
+from thememine.themes.model import UNASSIGNED, Matrix, ThemeRun, Unit
+
+
+def units_from(statements: Sequence[Statement], documents: Sequence[Document] = ()) -> list[Unit]:
+    """Statements as theme units, with their document's group."""
+    groups = {d.id: d.group or "" for d in documents}
+    return [
+        Unit(s.id, s.doc_id, s.speaker, s.start, s.end, s.text, groups.get(s.doc_id, ""), s.filler)
+        for s in statements
+    ]
+
+
+def fit_run(
+    units: Sequence[Unit],
+    embeddings: Matrix,
+    seed: int = 42,
+    code_vectors: Matrix | None = None,
+    code_names: Sequence[str] = (),
+) -> ThemeRun:
+    """Candidate themes for ``units``: clustered, outliers reduced, described."""
+    if len(units) != len(embeddings):
+        raise ValueError("one embedding per statement is needed")
+    mask = content_mask(units)
+    rows = [i for i, keep in enumerate(mask) if keep]
+    vectors = normalise(embeddings)
+    labels, settings = cluster([units[i].text for i in rows], vectors[rows], seed)
+    before = sum(1 for label in labels if label == UNASSIGNED)
+    labels = reduce_outliers(vectors[rows], labels)
+    run = ThemeRun(list(units), vectors, [UNASSIGNED] * len(units), [0.0] * len(units), {})
+    new_themes(run, labels, rows)
+    run.settings = {
+        **settings.to_dict(),
+        "statements": len(units),
+        "with_content": len(rows),
+        "outliers_before_reduction": before,
+        "outliers_after_reduction": sum(1 for label in labels if label == UNASSIGNED),
+    }
+    describe(run, code_vectors, code_names)
+    return run

@@ -1,0 +1,93 @@
+"""What themes are fitted on: a run folder, a ``statements.jsonl``, or a CSV with a text column."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from thememine.errors import InputError
+from thememine.ingest.model import Statement
+from thememine.ingest.store import CORPUS_FILE, STATEMENTS_FILE, load_documents
+from thememine.io import read_jsonl
+from thememine.themes.fitting import units_from
+from thememine.themes.model import Unit
+
+
+def _group_of(doc_id: str) -> str:
+    """The group in a pseudonymised document id (``jobcenter__doc01`` → ``jobcenter``)."""
+    return doc_id.split("__", 1)[0] if "__" in doc_id else ""
+
+
+def read_units(path: Path, text_column: str | None = None, id_column: str | None = None) -> list[Unit]:
+    """Statements to fit themes on, from a run folder, a statements file, or a CSV."""
+    if path.is_dir():
+        statements_file = path / STATEMENTS_FILE
+        if not statements_file.is_file():
+            raise InputError(
+                path,
+                f"no {STATEMENTS_FILE} here",
+                "Give a folder written by `thememine run`, `pseudonymise` or `ingest`.",
+            )
+        units = _from_jsonl(statements_file)
+        if (path / CORPUS_FILE).is_file():
+            groups = {d.id: d.group or "" for d in load_documents(path)}
+            units = [_with_group(u, groups.get(u.doc_id, u.group)) for u in units]
+        return units
+    if not path.is_file():
+        raise InputError(path, "does not exist", "Give a run folder, a statements.jsonl or a CSV file.")
+    if path.suffix.lower() == ".jsonl":
+        return _from_jsonl(path)
+    if path.suffix.lower() == ".csv":
+        return _from_csv(path, text_column, id_column)
+    raise InputError(path, "is not a run folder, a .jsonl or a .csv file", "Give one of those.")
+
+
+def _with_group(unit: Unit, group: str) -> Unit:
+    return Unit(unit.id, unit.doc_id, unit.speaker, unit.start, unit.end, unit.text, group, unit.filler)
+
+
+def _from_jsonl(path: Path) -> list[Unit]:
+    try:
+        statements = [Statement.from_dict(row) for row in read_jsonl(path)]
+    except (KeyError, TypeError, json.JSONDecodeError) as err:
+        raise InputError(
+            path, f"is not a thememine statements file ({err})", "Write it with `thememine ingest`."
+        ) from None
+    return [_with_group(u, _group_of(u.doc_id)) for u in units_from(statements)]
+
+
+def _from_csv(path: Path, text_column: str | None, id_column: str | None) -> list[Unit]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+    if not rows:
+        raise InputError(path, "holds no rows", "Give a CSV with a header and one statement per row.")
+    columns = list(rows[0])
+    text_column = text_column or next(
+        (c for c in columns if c.lower() in ("text", "tekst", "statement")), None
+    )
+    if text_column is None or text_column not in columns:
+        raise InputError(
+            path,
+            f"has no text column {text_column or ''}".strip(),
+            f"Name it with --text-column (columns: {', '.join(columns)}).",
+        )
+    if id_column is not None and id_column not in columns:
+        raise InputError(path, f"has no column {id_column}", f"Columns: {', '.join(columns)}.")
+    units = []
+    for n, row in enumerate(rows, start=1):
+        body = (row[text_column] or "").strip()
+        unit_id = row[id_column] if id_column else f"{path.stem}:{n}"
+        units.append(
+            Unit(unit_id, path.stem, row.get("speaker") or None, 0, len(body), body, row.get("group") or "")
+        )
+    ids = [u.id for u in units]
+    if len(set(ids)) != len(ids):
+        raise InputError(path, f"the id column {id_column} repeats ids", "Give a column with one id per row.")
+    return units

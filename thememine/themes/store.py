@@ -1,0 +1,186 @@
+"""A theme run on disk.
+
+``themes.yaml``       the themes for the researcher to read and edit (decisions go here)
+``assignments.csv``   statement id, document, speaker, offsets, theme id, theme label, score
+``themes-state.json`` everything needed to apply decisions and update the run: statements,
+                      assignments, themes, settings (no personal data beyond the pseudonymised text)
+``embeddings.npy``    the statements' embeddings, in the order of the state file
+``decisions.log``     every decision applied, one JSON line each, with its time; only appended to
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from thememine.errors import InputError
+from thememine.io import atomic_write_bytes, atomic_write_json, atomic_write_text
+from thememine.themes.model import UNASSIGNED, Quote, Theme, ThemeRun, Unit
+
+THEMES_FILE = "themes.yaml"
+ASSIGNMENTS_FILE = "assignments.csv"
+STATE_FILE = "themes-state.json"
+EMBEDDINGS_FILE = "embeddings.npy"
+LOG_FILE = "decisions.log"
+FORMAT = "thememine-themes/1"
+
+THEMES_HEADER = """\
+# thememine: candidate themes. Edit this file, then run `thememine apply RUN_DIR`.
+#
+# For a theme, set `action` to one of:
+#   confirm                      keep it as it is, with its label
+#   rename   + label: "…"        give it your name (a renamed theme counts as confirmed)
+#   merge    + with: [ids]       take the statements of the other themes into this one
+#   split    + k: 2              cluster its statements again into k themes
+#   delete                       its statements become unassigned
+# A `label:` changed without an action is taken as a rename. To move single statements, list
+# them under `moves` at the end:  - {statement: "jobcenter__doc01:12:0", to: 3}   (to: -1 unassigns)
+# Applied decisions are logged in decisions.log and carried over by `thememine themes --update`.
+"""
+
+
+def theme_to_dict(theme: Theme) -> dict[str, Any]:
+    return {
+        "id": theme.id,
+        "label": theme.label,
+        "status": theme.status,
+        "suggested_label": theme.suggested_label,
+        "named": theme.named,
+        "size": theme.size,
+        "keywords": theme.keywords,
+        "codes": [[name, score] for name, score in theme.codes],
+        "quotes": [vars(q) for q in theme.quotes],
+        "by_speaker": theme.by_speaker,
+        "by_group": theme.by_group,
+        "parents": theme.parents,
+        "note": theme.note,
+    }
+
+
+def theme_from_dict(data: dict[str, Any]) -> Theme:
+    return Theme(
+        id=int(data["id"]),
+        label=str(data["label"]),
+        status=str(data["status"]),
+        suggested_label=str(data.get("suggested_label", "")),
+        named=bool(data.get("named", False)),
+        size=int(data.get("size", 0)),
+        keywords=list(data.get("keywords", [])),
+        codes=[(str(n), float(s)) for n, s in data.get("codes", [])],
+        quotes=[Quote(**q) for q in data.get("quotes", [])],
+        by_speaker=dict(data.get("by_speaker", {})),
+        by_group=dict(data.get("by_group", {})),
+        parents=[int(p) for p in data.get("parents", [])],
+        note=str(data.get("note", "")),
+    )
+
+
+def themes_yaml(run: ThemeRun) -> str:
+    """The researcher's view of the themes, with empty decision slots."""
+    themes = []
+    for theme in sorted(run.themes.values(), key=lambda t: t.id):
+        entry: dict[str, Any] = {
+            "id": theme.id,
+            "label": theme.label,
+            "status": theme.status,
+            "action": "",
+            "size": theme.size,
+            "keywords": theme.keywords,
+        }
+        if theme.note:
+            entry["note"] = theme.note
+        if theme.codes:
+            entry["codes"] = [f"{name} ({score:.2f})" for name, score in theme.codes]
+        entry["speakers"] = theme.by_speaker
+        entry["groups"] = theme.by_group
+        entry["quotes"] = [f"[{q.statement_id}] {q.speaker or '–'}: {q.text}" for q in theme.quotes]
+        themes.append(entry)
+    body = yaml.safe_dump(
+        {"themes": themes, "moves": []},
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        default_flow_style=None,
+    )
+    summary = f"# {len(run.themes)} themes; {run.unassigned_share:.0%} of the statements with content are unassigned.\n"
+    return THEMES_HEADER + summary + "\n" + body
+
+
+def assignments_csv(run: ThemeRun) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["statement_id", "doc_id", "speaker", "start", "end", "theme_id", "theme_label", "score"])
+    for unit, theme_id, score in zip(run.units, run.assignment, run.scores, strict=True):
+        label = run.themes[theme_id].label if theme_id != UNASSIGNED else ""
+        writer.writerow(
+            [unit.id, unit.doc_id, unit.speaker or "", unit.start, unit.end, theme_id, label, score]
+        )
+    return out.getvalue()
+
+
+def save_run(run: ThemeRun, folder: Path) -> None:
+    """Write every file of a theme run (each atomically)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.save(buffer, run.embeddings.astype(np.float32), allow_pickle=False)
+    atomic_write_bytes(folder / EMBEDDINGS_FILE, buffer.getvalue())
+    state = {
+        "format": FORMAT,
+        "settings": run.settings,
+        "units": [u.to_dict() for u in run.units],
+        "assignment": run.assignment,
+        "scores": run.scores,
+        "themes": [theme_to_dict(t) for t in sorted(run.themes.values(), key=lambda t: t.id)],
+    }
+    atomic_write_json(folder / STATE_FILE, state)
+    atomic_write_text(folder / ASSIGNMENTS_FILE, assignments_csv(run))
+    atomic_write_text(folder / THEMES_FILE, themes_yaml(run))
+
+
+def load_run(folder: Path) -> ThemeRun:
+    """A theme run written by :func:`save_run`."""
+    state_path = folder / STATE_FILE
+    if not state_path.is_file():
+        raise InputError(
+            folder,
+            f"no theme run here ({STATE_FILE} is missing)",
+            "Run `thememine themes` or `thememine run` first.",
+        )
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    if state.get("format") != FORMAT:
+        raise InputError(state_path, f"not a thememine theme run ({FORMAT})")
+    embeddings = np.load(folder / EMBEDDINGS_FILE, allow_pickle=False).astype(np.float32)
+    units = [Unit(**u) for u in state["units"]]
+    if len(embeddings) != len(units):
+        raise InputError(
+            folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", "Run `thememine themes` again."
+        )
+    return ThemeRun(
+        units=units,
+        embeddings=embeddings,
+        assignment=[int(t) for t in state["assignment"]],
+        scores=[float(s) for s in state["scores"]],
+        themes={t.id: t for t in (theme_from_dict(d) for d in state["themes"])},
+        settings=state.get("settings", {}),
+    )
+
+
+def log_decision(folder: Path, decision: dict[str, Any]) -> None:
+    """Append one decision to ``decisions.log`` (never rewritten)."""
+    entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **decision}
+    with (folder / LOG_FILE).open("a", encoding="utf-8") as log:
+        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def read_log(folder: Path) -> list[dict[str, Any]]:
+    path = folder / LOG_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
