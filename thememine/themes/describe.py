@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from thememine.pseudonymise.gazetteer import names
 from thememine.themes.fit import centroids, normalise
 from thememine.themes.keywords import theme_keywords
 from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
@@ -38,6 +39,12 @@ def representative(units: Sequence[Unit], vectors: Matrix, rows: Sequence[int], 
         if row not in chosen:
             chosen.append(row)
     return sorted(chosen, key=lambda r: ranked.index(r))
+
+
+def _is_name(keyword: str) -> bool:
+    """A keyword holding a person's name (a surrogate, in the names style) says nothing about a theme."""
+    gazetteer = names()
+    return any(gazetteer.is_first(w) and not gazetteer.is_ambiguous(w) for w in keyword.split())
 
 
 def shares(values: Sequence[str]) -> dict[str, float]:
@@ -73,7 +80,7 @@ def describe(
     for theme_id, theme in run.themes.items():
         rows = members[theme_id]
         theme.size = len(rows)
-        theme.keywords = [word for word, _ in keywords.get(theme_id, [])]
+        theme.keywords = [word for word, _ in keywords.get(theme_id, []) if not _is_name(word)]
         theme.quotes = [
             Quote(run.units[r].id, run.units[r].doc_id, run.units[r].speaker, run.units[r].text)
             for r in representative(run.units, vectors, rows, middle[theme_id])

@@ -124,6 +124,7 @@ def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> l
         vectorizer_model=danish_vectorizer(len(texts)),
         ctfidf_model=keyword_ctfidf(),
         calculate_probabilities=False,
+        language="danish",  # "english" would strip æ, ø and å before counting
         verbose=False,
     )
     topics, _ = model.fit_transform(list(texts), embeddings=vectors)
