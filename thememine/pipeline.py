@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from thememine.errors import OutputError
+from thememine.embed.texts import Embedded
+from thememine.errors import InputError, OutputError
 from thememine.ingest import Corpus, SplitOptions, read_corpus, split_corpus
 from thememine.ingest.store import OWNED, IngestSummary, write_ingest
-from thememine.io import check_output_dir
+from thememine.io import atomic_write_text, check_output_dir
+from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
+from thememine.themes.coding import DEFAULT_THRESHOLD
+from thememine.themes.model import ThemeRun, Unit
 
 
 @dataclass(frozen=True)
@@ -120,3 +124,124 @@ def pseudonymise(
     write_key(key, {"mapping": mapping.to_payload(), "documents": sources}, passphrase, forbidden=[out])
     review = write_review(review_dir, review_rows(result))
     return PseudonymiseResult(corpus, report, review, len(result.leaks))
+
+
+@dataclass
+class ThemesResult:
+    run: ThemeRun
+    embedded: Embedded
+    messages: list[str]
+    codebook: Codebook | None
+    out: Path
+
+
+def find_codebook(spec: str | Path) -> Codebook:
+    """A codebook file, or one shipped with thememine by name (``samarbejde_da``)."""
+    path = Path(spec)
+    if path.exists() or path.suffix:
+        return load_codebook(path)
+    if str(spec) in shipped_codebooks():
+        return shipped_codebook(str(spec))
+    raise InputError(
+        spec,
+        "is neither a codebook file nor a shipped codebook",
+        f"Shipped: {', '.join(shipped_codebooks())}.",
+    )
+
+
+def themes(
+    units: Sequence[Unit],
+    out: Path,
+    embedder_spec: str = "e5",
+    seed: int = 42,
+    codebook: str | Path | None = None,
+    update: bool = False,
+    force: bool = False,
+    cache_dir: Path | None = None,
+    progress: bool = True,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> ThemesResult:
+    """Embed statements, fit candidate themes (and code them with a codebook) into ``out``.
+
+    A folder that holds a theme run is replaced only with ``force`` (the researcher's decisions
+    would be lost) or updated with ``update``, which carries the decisions over.
+    """
+    from thememine.embed import EmbeddingCache, embed_texts, load_embedder
+    from thememine.themes.coding import code_vectors, codes_csv, zero_shot
+    from thememine.themes.fit import content_mask
+    from thememine.themes.fitting import fit_run
+    from thememine.themes.store import CODES_FILE, STATE_FILE, log_decision, save_run
+
+    if not units:
+        raise InputError(out, "there are no statements to fit themes on", "Check the input.")
+    has_run = (out / STATE_FILE).is_file()
+    if has_run and not (update or force):
+        raise OutputError(
+            f"{out} already holds themes (and maybe your decisions). Use --update to fit again and carry "
+            "your decisions over, or --force to start afresh."
+        )
+    if update and not has_run:
+        raise OutputError(f"--update needs an earlier theme run in {out}; there is none.")
+    embedder = load_embedder(embedder_spec)
+    cache = EmbeddingCache(cache_dir)
+    embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
+    book = find_codebook(codebook) if codebook is not None else None
+    vectors = None
+    if book is not None:
+
+        def book_texts(texts: Sequence[str]) -> Any:
+            return embed_texts(texts, embedder, cache, progress=False).vectors
+
+        vectors = code_vectors(book, book_texts)
+    run = fit_run(units, embedded.vectors, seed, vectors, [c.name for c in book.codes] if book else ())
+    run.settings.update(
+        {
+            "embedder": embedder.id,
+            "embedder_version": embedder.version,
+            "codebook": book.name if book else None,
+        }
+    )
+    messages: list[str] = []
+    if update:
+        from thememine.themes.update import update_run
+
+        run, messages = update_run(out, run)
+    save_run(run, out)
+    log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
+    if book is not None and vectors is not None:
+        scored = zero_shot(run.embeddings, vectors)
+        atomic_write_text(
+            out / CODES_FILE, codes_csv(run.units, scored, book, threshold, content_mask(run.units))
+        )
+    return ThemesResult(run, embedded, messages, book, out)
+
+
+def code_statements(
+    units: Sequence[Unit],
+    out: Path,
+    codebook: str | Path,
+    embedder_spec: str = "e5",
+    threshold: float = DEFAULT_THRESHOLD,
+    cache_dir: Path | None = None,
+    progress: bool = True,
+) -> tuple[Embedded, Codebook, int]:
+    """Zero-shot coding only: ``codes.csv`` in ``out``; returns how many statements passed the threshold."""
+    from thememine.embed import EmbeddingCache, embed_texts, load_embedder
+    from thememine.themes.coding import code_vectors, codes_csv, zero_shot
+    from thememine.themes.fit import content_mask
+    from thememine.themes.store import CODES_FILE
+
+    embedder = load_embedder(embedder_spec)
+    cache = EmbeddingCache(cache_dir)
+    book = find_codebook(codebook)
+    embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
+
+    def embed(texts: Sequence[str]) -> Any:
+        return embed_texts(texts, embedder, cache, progress=False).vectors
+
+    scored = zero_shot(embedded.vectors, code_vectors(book, embed))
+    mask = content_mask(units)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold, mask))
+    coded = sum(1 for rows, keep in zip(scored, mask, strict=True) if keep and rows[0].score >= threshold)
+    return embedded, book, coded

@@ -8,10 +8,12 @@ import typer
 
 from thememine import __version__
 from thememine.cli.detect import detect_command
+from thememine.cli.fit_themes import code_command, themes_command
 from thememine.cli.ingest import ingest_command
 from thememine.cli.pseudonymise import pseudonymise_command
 from thememine.cli.reidentify import reidentify_command
 from thememine.cli.run import run_command
+from thememine.cli.themes import apply_command, theme_app
 
 app = typer.Typer(
     name="thememine",
@@ -27,6 +29,10 @@ app.command("pseudonymise")(pseudonymise_command)
 app.command("reidentify")(reidentify_command)
 app.command("run")(run_command)
 app.command("detect")(detect_command)
+app.command("themes")(themes_command)
+app.command("code")(code_command)
+app.command("apply")(apply_command)
+app.add_typer(theme_app, name="theme")
 
 
 def _version(value: bool) -> None:

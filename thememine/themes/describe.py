@@ -91,11 +91,24 @@ def describe(
             sims = normalise(code_vectors) @ middle[theme_id]
             order = np.argsort(-sims, kind="stable")[:N_CODES]
             theme.codes = [(code_names[i], round(float(sims[i]), 3)) for i in order]
-        theme.suggested_label = (
-            theme.codes[0][0]
-            if theme.codes
-            else ", ".join(theme.keywords[:LABEL_KEYWORDS]) or f"Tema {theme_id}"
-        )
+    _suggest_labels(run)
+
+
+def _suggest_labels(run: ThemeRun) -> None:
+    """Each code names at most one theme, the one closest to it; other themes take keywords."""
+    pairs = sorted(
+        ((score, theme_id, name) for theme_id, t in run.themes.items() for name, score in t.codes[:1]),
+        key=lambda p: (-p[0], p[1]),
+    )
+    named: dict[int, str] = {}
+    used: set[str] = set()
+    for _, theme_id, name in pairs:
+        if name not in used:
+            named[theme_id] = name
+            used.add(name)
+    for theme_id, theme in run.themes.items():
+        words = ", ".join(theme.keywords[:LABEL_KEYWORDS]) or f"Tema {theme_id}"
+        theme.suggested_label = named.get(theme_id) or words
         if not theme.named:
             theme.label = theme.suggested_label
 

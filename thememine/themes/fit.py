@@ -109,6 +109,7 @@ def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> l
         metric="cosine",
         random_state=settings.seed,  # also makes UMAP single-threaded, hence reproducible
         low_memory=True,
+        n_jobs=1,
     )
     hdbscan_model = HDBSCAN(
         min_cluster_size=settings.min_cluster_size,
@@ -136,6 +137,9 @@ def _agglomerative(vectors: Matrix, seed: int, n_themes: int | None) -> tuple[li
     from sklearn.metrics import silhouette_score
 
     n = len(vectors)
+    if n_themes is not None and 2 <= n_themes <= n:  # a forced number (a split): no silhouette needed
+        forced = AgglomerativeClustering(n_clusters=n_themes, linkage="ward").fit_predict(vectors)
+        return [int(x) for x in forced], FitSettings(n, seed, "agglomerative", n_themes=n_themes)
     if n < 4 or n_themes == 1:
         return [0] * n, FitSettings(n, seed, "single theme", n_themes=1)
     candidates = [n_themes] if n_themes else list(range(2, max(3, min(12, n // 4)) + 1))

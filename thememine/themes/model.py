@@ -78,7 +78,12 @@ class ThemeRun:
         return [i for i, t in enumerate(self.assignment) if t == theme_id]
 
     def next_id(self) -> int:
-        return max(self.themes, default=0) + 1
+        """An id never used in this run: after every theme's and after ``settings["next_id"]``.
+
+        Decisions keep ``settings["next_id"]`` up to date, so that the id of a deleted or merged
+        theme is never given to a new one (the decision log names themes by id).
+        """
+        return max(max(self.themes, default=0) + 1, int(self.settings.get("next_id", 1)))
 
     @property
     def unassigned_share(self) -> float:

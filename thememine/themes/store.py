@@ -5,6 +5,7 @@
 ``themes-state.json`` everything needed to apply decisions and update the run: statements,
                       assignments, themes, settings (no personal data beyond the pseudonymised text)
 ``embeddings.npy``    the statements' embeddings, in the order of the state file
+``codes.csv``         zero-shot coding with a codebook: each statement's best codes and scores
 ``decisions.log``     every decision applied, one JSON line each, with its time; only appended to
 """
 
@@ -29,6 +30,7 @@ ASSIGNMENTS_FILE = "assignments.csv"
 STATE_FILE = "themes-state.json"
 EMBEDDINGS_FILE = "embeddings.npy"
 LOG_FILE = "decisions.log"
+CODES_FILE = "codes.csv"
 FORMAT = "thememine-themes/1"
 
 THEMES_HEADER = """\
