@@ -31,7 +31,7 @@ setup: $(VENV)/.installed
 # with real interviews (thememine asks for the passphrase, or reads $$THEMEMINE_KEY_PASSPHRASE).
 sample: setup
 	THEMEMINE_KEY_PASSPHRASE=sample-corpus-only $(BIN)/thememine run corpora/sample --out $(SAMPLE_OUT) \
-		--key $(SAMPLE_KEY) --style names --force
+		--key $(SAMPLE_KEY) --style names --codebook samarbejde_da --force
 	@echo "Results are in $(SAMPLE_OUT)/, the key and the review in $(dir $(SAMPLE_KEY))"
 
 test: setup

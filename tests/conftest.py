@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
 
 
+@pytest.fixture(autouse=True)
+def _embedding_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never write into the user's embedding cache."""
+    monkeypatch.setenv("THEMEMINE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "embedding-cache"))
+
+
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE

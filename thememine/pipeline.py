@@ -170,6 +170,7 @@ def themes(
     from thememine.themes.coding import code_vectors, codes_csv, zero_shot
     from thememine.themes.fit import content_mask
     from thememine.themes.fitting import fit_run
+    from thememine.themes.decisions import save_codes
     from thememine.themes.store import CODES_FILE, STATE_FILE, log_decision, save_run
 
     if not units:
@@ -194,6 +195,7 @@ def themes(
 
         vectors = code_vectors(book, book_texts)
     run = fit_run(units, embedded.vectors, seed, vectors, [c.name for c in book.codes] if book else ())
+    # (the theme files go beside the statements; nothing of the input is overwritten)
     run.settings.update(
         {
             "embedder": embedder.id,

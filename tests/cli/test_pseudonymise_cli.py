@@ -40,13 +40,28 @@ def test_pseudonymise(
 ) -> None:
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out, key = tmp_path / "out", tmp_path / "private" / "study.key"
-    result = runner.invoke(
-        app,
-        [command, str(corpus), "--out", str(out), "--key", str(key), "--style", style, "-q", "--ner", "none"],
-    )
+    args = [
+        command,
+        str(corpus),
+        "--out",
+        str(out),
+        "--key",
+        str(key),
+        "--style",
+        style,
+        "-q",
+        "--ner",
+        "none",
+    ]
+    result = runner.invoke(app, args + (["--embedder", "hash"] if command == "run" else []))
     assert result.exit_code == 0, result.output
     assert "Leak check: no original form" in result.stdout
-    shared = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    if command == "run":  # themes are fitted on the pseudonymised statements, beside them
+        assert (out / "themes.yaml").is_file() and (out / "assignments.csv").is_file()
+        assert "theme" in result.stdout
+    shared = "".join(
+        p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file() and p.suffix != ".npy"
+    )
     for original in (
         "Mette",
         "mette",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from thememine.cli._common import SplitChoice
+from thememine.cli.fit_themes import CacheDir, CodebookOption, EmbedderOption, Seed, Threshold, run_themes
+from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
 from thememine.cli.pseudonymise import (
     AllowLeaks,
@@ -33,15 +35,24 @@ def run_command(
     review_dir: ReviewDir = None,
     config: ConfigFile = None,
     review_decisions: ReviewDecisions = None,
+    codebook: CodebookOption = None,
+    embedder: EmbedderOption = "e5",
+    seed: Seed = 42,
+    cache: CacheDir = None,
+    threshold: Threshold = DEFAULT_THRESHOLD,
 ) -> None:
-    """Run the pipeline on a corpus: read, split into statements, pseudonymise.
+    """Run the pipeline on a corpus: read, split into statements, pseudonymise, embed, fit themes.
 
-    The output folder holds only pseudonymised results; the key and the review files are written
-    apart. Embedding, themes and the report are added as they are built.
+    The output folder holds only pseudonymised results (statements, documents, audit) and the
+    themes fitted on them (themes.yaml, assignments.csv, codes.csv with --codebook); the key and
+    the review files are written apart. With --force, earlier themes (and decisions) in the output
+    folder are replaced.
     """
     result = run_pseudonymise(
         inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
         config, review_decisions,
     )  # fmt: skip
+    if result.audit is not None:
+        run_themes(out, out, codebook, embedder, seed, False, True, quiet, cache=cache, threshold=threshold)
     if result.corpus.skipped:
         raise typer.Exit(1)

@@ -335,7 +335,9 @@ def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: froze
     parts = [street]
     if floor:
         parts.append(
-            f"{floor_rng.randint(1, 4)}. {floor_rng.choice(['th.', 'tv.'])}" if floor.group(2) else floor.group(1)
+            f"{floor_rng.randint(1, 4)}. {floor_rng.choice(['th.', 'tv.'])}"
+            if floor.group(2)
+            else floor.group(1)
         )
     if postcode:
         parts.append(town_line)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from thememine.pseudonymise.gazetteer import names
-from thememine.themes.fit import centroids, normalise
+from thememine.themes.fit import centred, centroids, normalise
 from thememine.themes.keywords import theme_keywords
 from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
 
@@ -67,6 +67,8 @@ def describe(
     """
     vectors = normalise(run.embeddings)
     middle = centroids(vectors, run.assignment)
+    mean = vectors.mean(axis=0)
+    codes = centred(code_vectors, mean) if code_vectors is not None and len(code_names) else None
     for theme_id in [t for t in run.themes if t not in middle]:
         del run.themes[theme_id]
     run.scores = [
@@ -87,8 +89,8 @@ def describe(
         ]
         theme.by_speaker = shares([run.units[r].speaker or "–" for r in rows])
         theme.by_group = shares([run.units[r].group or "–" for r in rows])
-        if code_vectors is not None and len(code_names):
-            sims = normalise(code_vectors) @ middle[theme_id]
+        if codes is not None:
+            sims = codes @ centred(middle[theme_id][None], mean)[0]
             order = np.argsort(-sims, kind="stable")[:N_CODES]
             theme.codes = [(code_names[i], round(float(sims[i]), 3)) for i in order]
     _suggest_labels(run)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from thememine.ingest.model import Document, Statement
 from thememine.themes.describe import describe, new_themes
-from thememine.themes.fit import cluster, content_mask, normalise, reduce_outliers
+from thememine.themes.fit import centred, cluster, content_mask, normalise, reduce_outliers
 from thememine.themes.model import UNASSIGNED, Matrix, ThemeRun, Unit
 
 
@@ -34,7 +34,7 @@ def fit_run(
     vectors = normalise(embeddings)
     labels, settings = cluster([units[i].text for i in rows], vectors[rows], seed)
     before = sum(1 for label in labels if label == UNASSIGNED)
-    labels = reduce_outliers(vectors[rows], labels)
+    labels = reduce_outliers(centred(vectors[rows]), labels)
     run = ThemeRun(list(units), vectors, [UNASSIGNED] * len(units), [0.0] * len(units), {})
     new_themes(run, labels, rows)
     run.settings = {

