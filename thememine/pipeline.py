@@ -168,9 +168,9 @@ def themes(
     """
     from thememine.embed import EmbeddingCache, embed_texts, load_embedder
     from thememine.themes.coding import code_vectors, codes_csv, zero_shot
+    from thememine.themes.decisions import save_codes
     from thememine.themes.fit import content_mask
     from thememine.themes.fitting import fit_run
-    from thememine.themes.decisions import save_codes
     from thememine.themes.store import CODES_FILE, STATE_FILE, log_decision, save_run
 
     if not units:
@@ -196,18 +196,23 @@ def themes(
         vectors = code_vectors(book, book_texts)
     run = fit_run(units, embedded.vectors, seed, vectors, [c.name for c in book.codes] if book else ())
     # (the theme files go beside the statements; nothing of the input is overwritten)
+    names = [c.name for c in book.codes] if book else []
     run.settings.update(
         {
             "embedder": embedder.id,
             "embedder_version": embedder.version,
             "codebook": book.name if book else None,
+            "code_names": names,
         }
     )
     messages: list[str] = []
     if update:
         from thememine.themes.update import update_run
 
-        run, messages = update_run(out, run)
+        run, messages = update_run(out, run, vectors, names)
+    out.mkdir(parents=True, exist_ok=True)
+    if vectors is not None:
+        save_codes(out, names, vectors)
     save_run(run, out)
     log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
     if book is not None and vectors is not None:

@@ -6,7 +6,6 @@ import typer
 
 from thememine.cli._common import SplitChoice
 from thememine.cli.fit_themes import CacheDir, CodebookOption, EmbedderOption, Seed, Threshold, run_themes
-from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
 from thememine.cli.pseudonymise import (
     AllowLeaks,
@@ -18,6 +17,7 @@ from thememine.cli.pseudonymise import (
     Style,
     run_pseudonymise,
 )
+from thememine.themes.coding import DEFAULT_THRESHOLD
 
 
 def run_command(
