@@ -46,6 +46,31 @@ def leak_rate(
     return (missed / total if total else 0.0), missed, total
 
 
+def possessive_tolerant(
+    texts: Sequence[str],
+    gold: Sequence[Sequence[tuple[str, int, int]]],
+    predicted: Sequence[Sequence[tuple[str, int, int]]],
+) -> list[list[tuple[str, int, int]]]:
+    """Predicted spans, a name's possessive ending counted as part of it where the treebank has it.
+
+    The treebank's token "Kelds" or "Lars'" is one gold name; thememine leaves the possessive
+    ending outside the span on purpose (the surrogate gets its own ending: "Oles", "Hans'"), so
+    "Keld" would count as a miss in exact matching. Nothing else is relaxed.
+    """
+    out = []
+    for text, gold_spans_, spans in zip(texts, gold, predicted, strict=True):
+        golds = set(gold_spans_)
+        fixed = []
+        for label, start, end in spans:
+            for ending in ("s", "'", "’", "'s", "’s"):
+                if text[end : end + len(ending)] == ending and (label, start, end + len(ending)) in golds:
+                    end += len(ending)
+                    break
+            fixed.append((label, start, end))
+        out.append(fixed)
+    return out
+
+
 def table(rows: dict[str, dict[str, Scores]]) -> str:
     lines = ["| system | label | precision | recall | F1 | gold |", "|---|---|---|---|---|---|"]
     for system, scores in rows.items():
@@ -87,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     analyses = Detector(tagger=tagger).analyze_many(texts)
     timings["full detector"] = time.time() - started
     all_spans = [[(d.label, d.start, d.end) for d in a.detections] for a in analyses]
-    rows["full detector"] = score_entities(
-        gold, [[s for s in spans if s[0] in SCORED] for spans in all_spans]
+    scored_spans = [[s for s in spans if s[0] in SCORED] for spans in all_spans]
+    rows["full detector"] = score_entities(gold, scored_spans)
+    rows["full detector, possessive-tolerant"] = score_entities(
+        gold, possessive_tolerant(texts, gold, scored_spans)
     )
     leaks["full detector"] = leak_rate(sentences, all_spans)
 

@@ -24,7 +24,7 @@ from thememine.pseudonymise.e5ner.model import (
     mean_pool,
     pad_batch,
 )
-from thememine.pseudonymise.e5ner.tagger import lowercase_words, may_hold_names, sentences
+from thememine.pseudonymise.e5ner.tagger import lowercase_words, may_hold_names, sentences, soften_capitals
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import (
     E5Config,
@@ -183,6 +183,28 @@ def _tiny_tagger(max_tokens: int, overlap: int) -> E5NerTagger:
     return E5NerTagger(
         E5TokenClassifier(config, 7), E5Tokenizer(data), max_tokens=max_tokens, overlap=overlap
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i FRANCIS FORD COPPOLAS nye film", "i Francis Ford Coppolas nye film"),
+        ("KL og DR og NAV", "KL og DR og NAV"),  # short capitals: acronyms, kept
+        ("SØREN ÅGÅRD-HANSEN kom", "Søren Ågård-hansen kom"),
+    ],
+)
+def test_shouted_words_are_title_cased_at_the_same_length(text: str, expected: str) -> None:
+    assert soften_capitals(text) == expected and len(soften_capitals(text)) == len(text)
+
+
+@pytest.mark.parametrize(("weight", "label"), [(1.0, "LOC"), (3.0, "PER")])
+def test_person_probabilities_weigh_more_for_recall(weight: float, label: str) -> None:
+    tagger = _tiny_tagger(max_tokens=16, overlap=6)
+    tagger.person_weight = weight
+    # one word, one token: LOC 0.45 against PER 0.35 (B-PER, B-LOC at columns 1 and 3)
+    probs = torch.tensor([[0.2, 0.35, 0.0, 0.45, 0.0, 0.0, 0.0]])
+    (entity,) = tagger._entities("Houmark", [(0, 7)], probs)
+    assert entity.label == label
 
 
 @pytest.mark.parametrize("length", [1, 14, 15, 40, 101])
