@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("data_dir", type=Path, help="Universal NER Danish-DDT folder (holds da_ddt-ud-dev.iob2)")
     ap.add_argument("--ner", default="e5", help="tagger: e5, spacy:FOLDER, none")
     ap.add_argument("--markdown", type=Path, default=None, help="write the results as Markdown here")
-    ap.add_argument("--threads", type=int, default=None, help="torch threads for the model (default: all cores)")
+    ap.add_argument(
+        "--threads", type=int, default=None, help="torch threads for the model (default: all cores)"
+    )
     args = ap.parse_args(argv)
 
     sentences = read_iob2(args.data_dir / DEV)

@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"Sample corpus: {len(units)} statements, {len(rows)} with a gold theme "
         f"({len(set(truth))} gold themes incl. `other`). Embedder: {embedder.id}. Seed {args.seed}.",
-        f"Embedding took {embed_seconds:.1f} s (cold cache); thememine's fit {fit_seconds:.1f} s.",
+        f"Embedding took {embed_seconds:.1f} s ({'the cache given' if args.cache else 'cold cache'}); "
+        f"thememine's fit {fit_seconds:.1f} s.",
         "",
         "| system | ARI | NMI | themes | unassigned |",
         "|---|---|---|---|---|",
