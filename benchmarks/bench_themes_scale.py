@@ -170,6 +170,26 @@ def emit(**fields: Any) -> None:
     print(json.dumps(fields), flush=True)
 
 
+def compile_nn_descent(vectors: np.ndarray) -> None:
+    """Have numba compile pynndescent, as a first UMAP fit of ≥ 4,096 statements would.
+
+    Below 4,096 points UMAP finds neighbours exactly, so the 200-statement warm-up fit does not
+    compile NN-descent; this forces it on the same small data, with the settings fit.py uses.
+    """
+    from umap import UMAP
+
+    UMAP(
+        n_neighbors=15,
+        n_components=5,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=SEED,
+        low_memory=True,
+        n_jobs=1,
+        force_approximation_algorithm=True,
+    ).fit(vectors)
+
+
 def worker(n: int, texts_path: Path, profile: bool) -> None:
     """One size, in this (fresh) process: warm-up fit, then the timed fit. Prints JSON lines."""
     texts = json.loads(texts_path.read_text(encoding="utf-8"))
@@ -178,7 +198,10 @@ def worker(n: int, texts_path: Path, profile: bool) -> None:
 
     small_units, small_vectors, _ = synthetic(WARM_UP, texts, SEED + 1)
     fit_run(small_units, small_vectors, SEED)
-    emit(warmup_s=time.perf_counter() - started)
+    middle = time.perf_counter()
+    compile_nn_descent(small_vectors)
+    ended = time.perf_counter()
+    emit(warmup_s=ended - started, warmup_fit_s=middle - started, warmup_nndescent_s=ended - middle)
     units, vectors, truth = synthetic(n, texts)
     emit(data_mb=current_mb(), peak_before_mb=peak_mb())
     steps = {} if profile else instrument()
@@ -196,7 +219,10 @@ def worker(n: int, texts_path: Path, profile: bool) -> None:
         for (file, line, function), (_, calls, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
             lines.append((cumulative, calls, f"{Path(file).name}:{line}({function})"))
         lines.sort(reverse=True)
-        emit(profile=[[round(c, 2), n_calls, name] for c, n_calls, name in lines[:40]])
+        emit(
+            profile=[[round(c, 2), n_calls, name] for c, n_calls, name in lines[:40]],
+            profile_all=[[round(c, 2), n_calls, name] for c, n_calls, name in lines if c >= 0.01],
+        )
     from sklearn.metrics import adjusted_rand_score
 
     assigned = np.asarray(run.assignment)
@@ -321,8 +347,34 @@ def main() -> None:
             f"\ncProfile, one fit of {args.profile_size:,} statements ({profiled.get('fit_s', 0):.1f} s):\n"
         )
         print(profile_table(profiled))
+        print("\ntop steps: " + "; ".join(f"{name} {sec:.1f} s" for name, sec in dominant_steps(profiled)))
     if args.markdown:
         args.markdown.write_text(page(args, results, profiled, loads), encoding="utf-8")
+
+
+# Steps of a fit as they appear in cProfile (a substring of "file:line(function)"), and their names.
+PROFILE_STEPS = [
+    ("(optimize_layout_euclidean)", "UMAP layout optimisation (stochastic gradient descent over the epochs)"),
+    ("umap_.py:257(nearest_neighbors)", "UMAP nearest neighbours (NN-descent)"),
+    ("(spectral_layout)", "UMAP spectral initialisation"),
+    ("(fuzzy_simplicial_set)", "UMAP fuzzy neighbour graph"),
+    ("hdbscan_.py:1202(fit)", "HDBSCAN"),
+    ("(_extract_topics)", "BERTopic keywords (c-TF-IDF)"),
+    ("(_save_representative_docs)", "BERTopic representative documents"),
+    ("describe.py:58(describe)", "describe (keywords, quotes, shares)"),
+    ("(content_mask)", "content mask (which statements have content words)"),
+    ("(reduce_outliers)", "outlier reduction"),
+]
+
+
+def dominant_steps(profiled: dict[str, Any], top: int = 3) -> list[tuple[str, float]]:
+    """The ``top`` steps of :data:`PROFILE_STEPS` with the most cumulative time in the profile."""
+    found = []
+    for pattern, name in PROFILE_STEPS:
+        times = [c for c, _, function in profiled.get("profile_all", []) if pattern in function]
+        if times:
+            found.append((name, max(times)))
+    return sorted(found, key=lambda pair: -pair[1])[:top]
 
 
 def page(
@@ -331,7 +383,8 @@ def page(
     import platform
 
     import bertopic
-    import hdbscan  # noqa: F401
+    import hdbscan
+    import pynndescent
     import sklearn
     import umap
 
@@ -347,18 +400,29 @@ def page(
         f"- {r['n']:,}: UMAP n_neighbors {r['settings']['n_neighbors']}, HDBSCAN min_cluster_size "
         f"{r['settings']['min_cluster_size']}, min_samples {r['settings']['min_samples']}; "
         f"{r['outliers_before']:.1%} outliers before reduction; ARI {r['ari']:.2f} against the "
-        f"planted themes (on the statements planted in one); data and warm-up held "
-        f"{r['data_mb']:,.0f} MB before the fit"
+        f"planted themes (statements planted in a theme only); warm-up {r['warmup_fit_s']:.1f} s "
+        f"for the {WARM_UP}-statement fit + {r['warmup_nndescent_s']:.1f} s compiling NN-descent; "
+        f"{r['data_mb']:,.0f} MB resident before the fit ({r['peak_before_mb']:,.0f} MB peak)"
         for r in results
         if "fit_s" in r
     )
+    stopped = "\n".join(
+        f"- {r['n']:,}: {r['stopped']} (warm-up {'done' if 'warmup_s' in r else 'not finished'})"
+        for r in results
+        if "fit_s" not in r
+    )
     profile_part = ""
-    if profiled:
-        profile_part = (
-            f"\n### cProfile of one fit of {args.profile_size:,} statements\n\n"
-            f"Functions by cumulative time ({profiled.get('fit_s', 0):.1f} s under the profiler):\n\n"
-            f"{profile_table(profiled)}\n"
+    if profiled.get("profile"):
+        total = profiled["fit_s"]
+        steps = "; ".join(
+            f"{name}, {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in dominant_steps(profiled)
         )
+        profile_part = f"""
+**cProfile of one fit of {args.profile_size:,} statements** ({total:.1f} s under the profiler,
+after the same warm-up). The three steps with the most cumulative time: {steps}.
+
+{profile_table(profiled)}
+"""
     return f"""# Themes: fitting at scale
 
 Measured with `benchmarks/bench_themes_scale.py` (run by hand, {DATE}):
@@ -367,29 +431,38 @@ Measured with `benchmarks/bench_themes_scale.py` (run by hand, {DATE}):
 {command}
 ```
 
-**Machine.** {os.cpu_count()} CPU cores, Linux {platform.release()}, Python {platform.python_version()},
-BERTopic {bertopic.__version__}, UMAP {umap.__version__}, scikit-learn {sklearn.__version__}. The
-machine was shared with other jobs: {loads}.
+**Machine.** {os.cpu_count()} CPU cores, Linux {platform.release()}, Python {platform.python_version()};
+BERTopic {bertopic.__version__}, UMAP {umap.__version__}, pynndescent {pynndescent.__version__},
+hdbscan {getattr(hdbscan, "__version__", "?")}, scikit-learn {sklearn.__version__}. The machine was
+shared with other jobs: {loads}. Times are wall-clock and would be lower on an idle machine; UMAP
+runs single-threaded here (fit.py seeds it), so a second core helps little.
 
-**Data.** Synthetic, seeded: each statement is 1-3 sentences of the sample corpus's statements
-with a 384-d unit embedding near one of {THEMES} theme centres ({FAMILIES} families of related
-themes, the largest theme ~13 times the smallest; Gaussian noise of {NOISE} per dimension, cosine ≈ 0.3 to its centre),
-or for {BACKGROUND:.0%} of statements in no theme. {FILLER:.0%} are filler-only statements. Each
-size runs in a fresh process: **warm-up** is importing thememine, BERTopic, UMAP and HDBSCAN and
-fitting {WARM_UP} statements (numba compiles UMAP's and HDBSCAN's code on first use);
-**fit** is the wall time of `fit_run` on N statements after that; **peak RSS** is the
-process's `ru_maxrss` (synthetic data and warm-up included). Unassigned is the share of non-filler
-statements left without a theme after outlier reduction.
+**Data.** Synthetic and seeded: each statement is 1-3 sentences of the sample corpus's statements,
+with a 384-d unit embedding near one of {THEMES} planted theme centres ({FAMILIES} families of
+related themes; the largest theme ~13 times the smallest; Gaussian noise of {NOISE} per dimension,
+cosine ≈ 0.3 to its centre), or, for {BACKGROUND:.0%} of statements, pointing anywhere.
+{FILLER:.0%} are filler-only statements. Sentences of a theme come from its own pool of {POOL}.
+
+**Columns.** Each size runs in a fresh process. **Warm-up** is the first-call cost: importing
+thememine, BERTopic, UMAP and HDBSCAN and fitting {WARM_UP} statements (numba compiles UMAP's and
+HDBSCAN's code), plus compiling pynndescent's NN-descent, which UMAP uses only from 4,096
+statements on (below that it finds neighbours exactly), so the small fit does not compile it.
+**Fit** is the wall time of `fit_run` on all N statements after that. **Peak RSS** is the
+process's `ru_maxrss`: imports, synthetic data and warm-up included. **Unassigned** is the share
+of non-filler statements in no theme after outlier reduction.
 
 {table(results)}
 
-Settings and memory before the fit:
+{stopped}
+
+Settings, quality and memory per size:
 
 {details}
 
-### Where the time goes
+## Where the time goes
 
-Wall-clock seconds per step of `fit_run` (the steps are timed by wrapping the functions):
+Wall-clock seconds per step of `fit_run` (timed by wrapping the functions; UMAP and HDBSCAN are
+the calls inside BERTopic; "describe (all)" includes "describe: keywords"):
 
 {step_table(results)}
 {profile_part}"""

@@ -3,7 +3,9 @@
 BERTopic's defaults suit thousands of documents; an interview study has from ~40 statements to
 ~100,000. So UMAP's neighbourhood and HDBSCAN's cluster size grow with n, every random step is
 seeded (the same input gives the same themes), filler-only statements are left out, and outliers
-are given to the nearest theme when they are as close to it as the theme's own members are.
+are given to the nearest theme when they are as close to it as the theme's own members are. When
+HDBSCAN's stable ("eom") clusters make one blob of more than half the statements, its finer
+("leaf") clusters are taken instead.
 Below :data:`SMALL` statements, or when HDBSCAN finds no structure, statements are clustered
 agglomeratively, with the number of themes chosen by silhouette.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,8 @@ from thememine.themes.model import UNASSIGNED, Matrix, Unit
 log = logging.getLogger(__name__)
 
 SMALL = 60  # statements: fewer than this are too few for UMAP + HDBSCAN
-OUTLIER_QUANTILE = 0.10  # an outlier joins a theme if it is as close as its 10 % least typical members
+BLOB_SHARE = 0.5  # one HDBSCAN cluster holding more than this share of statements is a blob, not a theme
+OUTLIER_QUANTILE = 0.0  # an outlier joins a theme if it is as close to it as its least typical member
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class FitSettings:
     min_cluster_size: int = 0
     min_samples: int = 0
     n_themes: int = 0
+    cluster_selection: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,21 +106,22 @@ def cluster(
     if n_themes is not None or n < SMALL:
         return _agglomerative(vectors, seed, n_themes)
     settings = scaled_settings(n, seed)
-    labels = _bertopic(texts, vectors, settings)
+    labels, settings = _bertopic(texts, vectors, settings)
     if len(set(labels) - {-1}) < 2:
         log.info("HDBSCAN found fewer than two clusters; clustering agglomeratively")
         return _agglomerative(vectors, seed, None)
     return labels, settings
 
 
-def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> list[int]:
+def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> tuple[list[int], FitSettings]:
     from bertopic import BERTopic
+    from bertopic.dimensionality import BaseDimensionalityReduction
     from hdbscan import HDBSCAN
     from umap import UMAP
 
     from thememine.themes.keywords import danish_vectorizer, keyword_ctfidf
 
-    umap_model = UMAP(
+    reduced = UMAP(
         n_neighbors=min(settings.n_neighbors, settings.n - 1),
         n_components=settings.n_components,
         min_dist=0.0,
@@ -124,26 +129,36 @@ def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> l
         random_state=settings.seed,  # also makes UMAP single-threaded, hence reproducible
         low_memory=True,
         n_jobs=1,
-    )
-    hdbscan_model = HDBSCAN(
-        min_cluster_size=settings.min_cluster_size,
-        min_samples=settings.min_samples,
-        metric="euclidean",
-        cluster_selection_method="eom",
-        prediction_data=False,
-    )
+    ).fit_transform(vectors)
+
+    def hdbscan(selection: str) -> HDBSCAN:
+        return HDBSCAN(
+            min_cluster_size=settings.min_cluster_size,
+            min_samples=settings.min_samples,
+            metric="euclidean",
+            cluster_selection_method=selection,
+            prediction_data=False,
+        )
+
+    # "eom" picks the most stable clusters, which in interview talk is often one blob holding most
+    # statements; then the finer "leaf" clusters are taken (their outliers are reduced afterwards)
+    selection = "eom"
+    labels = hdbscan(selection).fit_predict(reduced)
+    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(1, dtype=int)
+    if sizes.max() > BLOB_SHARE * len(labels):
+        selection = "leaf"
     model = BERTopic(
         embedding_model=None,
-        umap_model=umap_model,
-        hdbscan_model=hdbscan_model,
+        umap_model=BaseDimensionalityReduction(),  # reduced above, once
+        hdbscan_model=hdbscan(selection),
         vectorizer_model=danish_vectorizer(len(texts)),
         ctfidf_model=keyword_ctfidf(),
         calculate_probabilities=False,
         language="danish",  # "english" would strip æ, ø and å before counting
         verbose=False,
     )
-    topics, _ = model.fit_transform(list(texts), embeddings=vectors)
-    return [int(t) for t in topics]
+    topics, _ = model.fit_transform(list(texts), embeddings=reduced)
+    return [int(t) for t in topics], replace(settings, cluster_selection=selection)
 
 
 def _agglomerative(vectors: Matrix, seed: int, n_themes: int | None) -> tuple[list[int], FitSettings]:
@@ -187,7 +202,7 @@ def reduce_outliers(vectors: Matrix, labels: list[int]) -> list[int]:
     """Give each outlier to its nearest theme if it is as close as that theme's typical members.
 
     A theme's bar is the :data:`OUTLIER_QUANTILE` quantile of its members' similarity to its
-    centroid: an outlier that would be among its least typical tenth still joins; one that fits
+    centroid (the least typical member's): an outlier at least that close joins; one that fits
     no theme that well stays unassigned.
     """
     vectors = normalise(vectors)

@@ -249,7 +249,9 @@ class E5NerTagger:
     def _entities(self, text: str, offsets: Sequence[tuple[int, int]], probs: Tensor) -> list[Entity]:
         words = [match.span() for match in _WORD.finditer(text)]
         tokens = first_tokens(offsets, words, len(text))
-        weights = torch.tensor([self.person_weight if label.endswith("-PER") else 1.0 for label in self.labels])
+        weights = torch.tensor(
+            [self.person_weight if label.endswith("-PER") else 1.0 for label in self.labels]
+        )
         best = (probs * weights).argmax(-1).tolist() if len(probs) else []
         tags = [self.labels[best[t]] if t is not None else "O" for t in tokens]
         found = []
