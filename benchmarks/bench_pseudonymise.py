@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ner", default="e5")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--markdown", type=Path, default=None)
+    ap.add_argument(
+        "--threads", type=int, default=None, help="torch threads for the model (default: all cores)"
+    )
     args = ap.parse_args(argv)
 
     load_before = os.getloadavg()[0]
@@ -43,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         times["read and split"] = time.perf_counter() - started
         started = time.perf_counter()
         tagger = load_tagger(args.ner)
+        if args.threads and hasattr(tagger, "threads"):
+            tagger.threads = args.threads
         times["load NER model"] = time.perf_counter() - started
         detector = Detector(tagger=tagger)
         started = time.perf_counter()
@@ -59,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(best.values())
     steady = total - best["load NER model"]
     lines = [
-        f"Sample corpus: {len(corpus.documents)} transcripts, {words:,} words. NER: `{args.ner}`. "
+        f"Sample corpus: {len(corpus.documents)} transcripts, {words:,} words. NER: `{args.ner}`, "
+        f"{args.threads or os.cpu_count()} torch thread(s). "
         f"Best of {args.repeat} runs; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after.",
         "",
         "| step | seconds | words/s |",

@@ -133,24 +133,30 @@ def _timed(table: dict[str, float], name: str, function: Callable[..., Any]) -> 
 
 
 def instrument() -> dict[str, float]:
-    """Wall-clock seconds per step of ``fit_run``, filled in as it runs."""
+    """Wall-clock seconds per step of ``fit_run``, filled in as it runs.
+
+    Classes are patched, not fit.py's names: fit.py imports UMAP, HDBSCAN and BERTopic inside
+    its functions. HDBSCAN may run twice (fit.py's "eom" try, then BERTopic's own fit).
+    """
     from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
 
     from thememine.themes import describe, fitting
 
     steps: dict[str, float] = {}
-    for name, label in [
-        ("_reduce_dimensionality", "UMAP"),
-        ("_cluster_embeddings", "HDBSCAN"),
-        ("_extract_topics", "BERTopic c-TF-IDF"),
-        ("_save_representative_docs", "BERTopic representative docs"),
-        ("_create_topic_vectors", "BERTopic topic vectors"),
+    for cls, name, label in [
+        (UMAP, "fit_transform", "UMAP"),
+        (HDBSCAN, "fit", "HDBSCAN (all fits)"),
+        (BERTopic, "fit_transform", "BERTopic (its HDBSCAN fit included)"),
+        (BERTopic, "_extract_topics", "BERTopic: c-TF-IDF keywords"),
+        (BERTopic, "_save_representative_docs", "BERTopic: representative docs"),
     ]:
-        setattr(BERTopic, name, _timed(steps, label, getattr(BERTopic, name)))
+        setattr(cls, name, _timed(steps, label, getattr(cls, name)))
     fitting.content_mask = _timed(steps, "content mask", fitting.content_mask)
     fitting.reduce_outliers = _timed(steps, "reduce outliers", fitting.reduce_outliers)
     describe.theme_keywords = _timed(steps, "describe: keywords", describe.theme_keywords)
-    fitting.describe = _timed(steps, "describe (all)", fitting.describe)
+    fitting.describe = _timed(steps, "describe (keywords included)", fitting.describe)
     return steps
 
 
@@ -235,7 +241,10 @@ def worker(n: int, texts_path: Path, profile: bool) -> None:
         themes=len(run.themes),
         unassigned=run.unassigned_share,
         outliers_before=run.settings["outliers_before_reduction"] / max(1, run.settings["with_content"]),
-        settings={k: run.settings[k] for k in ("n_neighbors", "min_cluster_size", "min_samples")},
+        settings={
+            k: run.settings.get(k, "")
+            for k in ("n_neighbors", "min_cluster_size", "min_samples", "cluster_selection")
+        },
         steps=steps,
     )
 
@@ -398,7 +407,8 @@ def page(
     command += f" --markdown {args.markdown}"
     details = "\n".join(
         f"- {r['n']:,}: UMAP n_neighbors {r['settings']['n_neighbors']}, HDBSCAN min_cluster_size "
-        f"{r['settings']['min_cluster_size']}, min_samples {r['settings']['min_samples']}; "
+        f"{r['settings']['min_cluster_size']}, min_samples {r['settings']['min_samples']}, cluster selection "
+        f"{r['settings']['cluster_selection'] or '–'}; "
         f"{r['outliers_before']:.1%} outliers before reduction; ARI {r['ari']:.2f} against the "
         f"planted themes (statements planted in a theme only); warm-up {r['warmup_fit_s']:.1f} s "
         f"for the {WARM_UP}-statement fit + {r['warmup_nndescent_s']:.1f} s compiling NN-descent; "
@@ -461,8 +471,8 @@ Settings, quality and memory per size:
 
 ## Where the time goes
 
-Wall-clock seconds per step of `fit_run` (timed by wrapping the functions; UMAP and HDBSCAN are
-the calls inside BERTopic; "describe (all)" includes "describe: keywords"):
+Wall-clock seconds per step of `fit_run`, timed by wrapping its functions and the UMAP, HDBSCAN
+and BERTopic methods it calls; a nested step also counts in its parent, so the rows do not add up:
 
 {step_table(results)}
 {profile_part}"""
