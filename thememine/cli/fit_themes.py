@@ -70,6 +70,8 @@ Threshold = Annotated[
 
 
 def _out_dir(input_path: Path, out: Path | None) -> Path:
+    if not input_path.exists():
+        fail(f"{input_path}: does not exist. Give a run folder, a statements.jsonl or a CSV file.")
     if out is not None:
         return out
     if input_path.is_dir():
