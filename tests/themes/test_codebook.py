@@ -169,7 +169,7 @@ def test_made_ids_stay_unique(tmp_path: Path) -> None:
         ("k.csv", "kode;beskrivelse;eksempler\n;Hvem gør hvad;x\n", "line 2 has no code name"),
         ("k.csv", 'kode;beskrivelse\nA;"ikke lukket\n', "not a readable CSV file"),
         ("k.csv", "", "is empty"),
-        ("k.qdc", "<CodeBook/>", "not a codebook format"),
+        ("k.qdc", "<CodeBook/>", "has no <Codes> element"),  # read as REFI-QDA, and found empty
         ("k.docx", "x", "not a codebook format"),
     ],
 )

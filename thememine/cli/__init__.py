@@ -8,6 +8,7 @@ import typer
 
 from thememine import __version__
 from thememine.cli.detect import detect_command
+from thememine.cli.export import export_command
 from thememine.cli.fit_themes import code_command, themes_command
 from thememine.cli.ingest import ingest_command
 from thememine.cli.pseudonymise import pseudonymise_command
@@ -31,6 +32,7 @@ app.command("run")(run_command)
 app.command("detect")(detect_command)
 app.command("themes")(themes_command)
 app.command("code")(code_command)
+app.command("export")(export_command)
 app.command("apply")(apply_command)
 app.add_typer(theme_app, name="theme")
 

@@ -439,11 +439,15 @@ def _decode(path: Path) -> str:
 
 Reader = Callable[[Path], Codebook]
 
-# The readers by suffix. A REFI-QDA codebook reader goes here when thememine.exchange has one:
-# READERS[".qdc"] = read_qdc
-READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".csv": read_csv}
+
+def _read_qdc(path: Path) -> Codebook:
+    from thememine.exchange.qdc import read_qdc  # here, not at the top: exchange imports this module
+
+    return read_qdc(path)
+
+
+READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".csv": read_csv, ".qdc": _read_qdc}
 _SUFFIX_HINTS = {
-    ".qdc": "thememine cannot read REFI-QDA codebooks yet; export the codebook as CSV instead",
     ".xlsx": "Save the sheet from Excel as CSV UTF-8",
     ".xls": "Save the sheet from Excel as CSV UTF-8",
 }

@@ -1,0 +1,57 @@
+"""Export a theme run folder as a REFI-QDA project (``.qdpx``) and codebook (``.qdc``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from thememine.errors import InputError
+from thememine.exchange.codes import export_codes
+from thememine.exchange.qdc import write_qdc
+from thememine.exchange.qdpx import build_project, write_qdpx
+from thememine.ingest.store import CORPUS_FILE, load_documents
+from thememine.themes.store import load_run
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    qdpx: Path
+    qdc: Path
+    codes: int
+    sources: int
+    codings: int
+
+
+def export_run(
+    run_dir: Path, out: Path | None = None, name: str | None = None, all_themes: bool = False
+) -> ExportResult:
+    """Write ``<name>.qdpx`` and ``<name>.qdc`` for the run in ``run_dir`` into ``out``.
+
+    ``name`` (default: the run folder's name) names the project and seeds the GUIDs: the same
+    run exported under the same name gets the same GUIDs. Only confirmed themes are exported
+    unless ``all_themes``.
+    """
+    run_dir = Path(run_dir)
+    out = Path(out) if out is not None else run_dir
+    name = name or run_dir.resolve().name or "thememine"
+    run = load_run(run_dir)
+    if not (run_dir / CORPUS_FILE).is_file():
+        raise InputError(
+            run_dir,
+            f"has themes but no documents ({CORPUS_FILE} is missing)",
+            "Export a folder written by `thememine run`, or by `ingest`/`pseudonymise` and then `themes`",
+        )
+    codes = export_codes(run, name, all_themes)
+    if not codes:
+        hint = "Confirm themes first (`thememine theme confirm` or themes.yaml), or use --all-themes"
+        raise InputError(run_dir, "has no confirmed themes to export", hint)
+    documents = load_documents(run_dir)
+    files = build_project(documents, run, codes, name)
+    out.mkdir(parents=True, exist_ok=True)
+    return ExportResult(
+        qdpx=write_qdpx(files, out / f"{name}.qdpx"),
+        qdc=write_qdc(codes, out / f"{name}.qdc"),
+        codes=len(codes),
+        sources=len(documents),
+        codings=files.codings,
+    )
