@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,16 @@ def test_pseudonymise(
     assert "Leak check: no original form" in result.stdout
     if command == "run":  # themes are fitted on the pseudonymised statements, beside them
         assert (out / "themes.yaml").is_file() and (out / "assignments.csv").is_file()
+        assert (out / "out.qdpx").is_file() and (out / "out.qdc").is_file()  # REFI-QDA, named for the folder
         assert "theme" in result.stdout
     shared = "".join(
-        p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file() and p.suffix != ".npy"
+        p.read_text(encoding="utf-8")
+        for p in out.rglob("*")
+        if p.is_file() and p.suffix not in (".npy", ".qdpx")
     )
+    if command == "run":  # the REFI-QDA project holds the pseudonymised transcripts only
+        with zipfile.ZipFile(out / "out.qdpx") as archive:
+            shared += "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
     for original in (
         "Mette",
         "mette",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from thememine.cli._common import SplitChoice
+from thememine.cli._common import SplitChoice, fail, out_console
 from thememine.cli.fit_themes import CacheDir, CodebookOption, EmbedderOption, Seed, Threshold, run_themes
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
 from thememine.cli.pseudonymise import (
@@ -17,6 +19,7 @@ from thememine.cli.pseudonymise import (
     Style,
     run_pseudonymise,
 )
+from thememine.errors import ThememineError
 from thememine.themes.coding import DEFAULT_THRESHOLD
 
 
@@ -54,5 +57,21 @@ def run_command(
     )  # fmt: skip
     if result.audit is not None:
         run_themes(out, out, codebook, embedder, seed, False, True, quiet, cache=cache, threshold=threshold)
+        _export(out)
     if result.corpus.skipped:
         raise typer.Exit(1)
+
+
+def _export(out: Path) -> None:
+    """REFI-QDA files of every candidate theme, for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
+    from thememine.exchange.export import export_run
+
+    try:
+        exported = export_run(out, all_themes=True)
+    except ThememineError as err:
+        fail(str(err))
+    out_console.print(
+        f"REFI-QDA: {exported.qdpx} ({exported.codings} codings in {exported.sources} documents) and "
+        f"{exported.qdc} ({exported.codes} codes, all candidates: confirm themes and export again with "
+        "`thememine export`)."
+    )

@@ -1,0 +1,44 @@
+"""``thememine report``: one self-contained HTML file about a run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from thememine.cli._common import fail, out_console
+from thememine.errors import ThememineError
+from thememine.report import REPORT_FILE, build_report
+
+RunDir = Annotated[
+    Path,
+    typer.Argument(
+        help="A run folder (from `thememine run`, `pseudonymise`, `ingest` or `themes`).",
+        show_default=False,
+        metavar="RUN_DIR",
+    ),
+]
+ReportOut = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help=f"The HTML file to write (default: RUN_DIR/{REPORT_FILE}).", metavar="FILE"
+    ),
+]
+
+
+def report_command(run_dir: RunDir, out: ReportOut = None) -> None:
+    """Write an HTML report of a run: settings, pseudonymisation counts, themes, map and tables.
+
+    The file needs no network and holds no original personal data: only the run folder's
+    (pseudonymised) statements and counts.
+    """
+    if out is not None and out.is_dir():
+        fail(f"{out} is a folder; give --out a file name such as {out / REPORT_FILE}.")
+    try:
+        written = build_report(run_dir, out)
+    except ThememineError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"Could not write the report to {out or run_dir / REPORT_FILE}: {err.strerror or err}.")
+    out_console.print(f"Report written to {written}. Open it in a browser; it needs no network.")
