@@ -30,6 +30,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -262,7 +263,7 @@ def run_size(n: int, texts_path: Path, timeout: float, profile: bool = False) ->
     except subprocess.TimeoutExpired as stopped:
         out = stopped.stdout.decode() if isinstance(stopped.stdout, bytes) else stopped.stdout or ""
         error, code = "", None
-        result["stopped"] = f"stopped after {timeout / 60:.0f} min"
+        result["stopped"] = f"stopped after {_duration(timeout)}"
     for line in out.splitlines():
         if line.startswith("{"):
             result.update(json.loads(line))
@@ -271,6 +272,10 @@ def run_size(n: int, texts_path: Path, timeout: float, profile: bool = False) ->
         result["stopped"] = f"failed: {last[0][:200]}"
     result["process_s"] = time.perf_counter() - started
     return result
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 def _row(result: dict[str, Any]) -> str:
@@ -352,11 +357,8 @@ def main() -> None:
     print(f"\n{loads}")
     print("\n" + step_table(results))
     if profiled:
-        print(
-            f"\ncProfile, one fit of {args.profile_size:,} statements ({profiled.get('fit_s', 0):.1f} s):\n"
-        )
-        print(profile_table(profiled))
-        print("\ntop steps: " + "; ".join(f"{name} {sec:.1f} s" for name, sec in dominant_steps(profiled)))
+        print(f"\ncProfile, one fit of {args.profile_size:,} statements:", profile_summary(profiled))
+        print("\n" + profile_table(profiled))
     if args.markdown:
         args.markdown.write_text(page(args, results, profiled, loads), encoding="utf-8")
 
@@ -386,16 +388,25 @@ def dominant_steps(profiled: dict[str, Any], top: int = 3) -> list[tuple[str, fl
     return sorted(found, key=lambda pair: -pair[1])[:top]
 
 
+def profile_summary(profiled: dict[str, Any]) -> str:
+    if "fit_s" not in profiled:
+        return f"{profiled.get('stopped', 'no result')}."
+    total = profiled["fit_s"]
+    steps = "; ".join(
+        f"{name}, {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in dominant_steps(profiled)
+    )
+    return f"{total:.1f} s under the profiler. The three steps with the most cumulative time: {steps}."
+
+
+def _paragraph(text: str) -> str:
+    return textwrap.fill(" ".join(text.split()), width=100, break_on_hyphens=False)
+
+
 def page(
     args: argparse.Namespace, results: Sequence[dict[str, Any]], profiled: dict[str, Any], loads: str
 ) -> str:
     import platform
-
-    import bertopic
-    import hdbscan
-    import pynndescent
-    import sklearn
-    import umap
+    from importlib.metadata import version
 
     command = ".venv/bin/python benchmarks/bench_themes_scale.py"
     if args.sizes != [1_000, 10_000, 100_000]:
@@ -405,77 +416,80 @@ def page(
     if args.profile_size:
         command += f" --profile-size {args.profile_size}"
     command += f" --markdown {args.markdown}"
-    details = "\n".join(
-        f"- {r['n']:,}: UMAP n_neighbors {r['settings']['n_neighbors']}, HDBSCAN min_cluster_size "
-        f"{r['settings']['min_cluster_size']}, min_samples {r['settings']['min_samples']}, cluster selection "
-        f"{r['settings']['cluster_selection'] or '–'}; "
-        f"{r['outliers_before']:.1%} outliers before reduction; ARI {r['ari']:.2f} against the "
-        f"planted themes (statements planted in a theme only); warm-up {r['warmup_fit_s']:.1f} s "
-        f"for the {WARM_UP}-statement fit + {r['warmup_nndescent_s']:.1f} s compiling NN-descent; "
-        f"{r['data_mb']:,.0f} MB resident before the fit ({r['peak_before_mb']:,.0f} MB peak)"
-        for r in results
-        if "fit_s" in r
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("bertopic", "umap-learn", "pynndescent", "hdbscan", "scikit-learn")
     )
-    stopped = "\n".join(
+    blocks = [
+        "# Themes: fitting at scale",
+        _paragraph(f"Measured with `benchmarks/bench_themes_scale.py` (run by hand, {DATE}):"),
+        f"```sh\n{command}\n```",
+        _paragraph(
+            f"""**Machine.** {os.cpu_count()} CPU cores, Linux {platform.release()}, Python
+            {platform.python_version()}; {packages}. The machine was shared with other jobs:
+            {loads}. Times are wall-clock and would be lower on an idle machine; UMAP runs
+            single-threaded here (fit.py seeds it), so the second core helps little."""
+        ),
+        _paragraph(
+            f"""**Data.** Synthetic and seeded: each statement is 1-3 sentences of the sample
+            corpus's statements, with a 384-d unit embedding near one of {THEMES} planted theme
+            centres ({FAMILIES} families of related themes; the largest theme ~13 times the
+            smallest; Gaussian noise of {NOISE} per dimension, cosine ≈ 0.3 to its centre), or, for
+            {BACKGROUND:.0%} of statements, pointing anywhere. {FILLER:.0%} are filler-only
+            statements. The sentences of a theme come from its own pool of {POOL}."""
+        ),
+        _paragraph(
+            f"""**Columns.** Each size runs in a fresh process. **Warm-up** is the first-call cost:
+            importing thememine, BERTopic, UMAP and HDBSCAN and fitting {WARM_UP} statements (numba
+            compiles UMAP's and HDBSCAN's code), plus compiling pynndescent's NN-descent, which UMAP
+            uses only from 4,096 statements on (below that it finds neighbours exactly, so the small
+            fit does not compile it). **Fit** is the wall time of `fit_run` on all N statements
+            after that. **Peak RSS** is the process's `ru_maxrss`: imports, synthetic data and
+            warm-up included. **Unassigned** is the share of non-filler statements in no theme
+            after outlier reduction."""
+        ),
+        table(results),
+    ]
+    stopped = [
         f"- {r['n']:,}: {r['stopped']} (warm-up {'done' if 'warmup_s' in r else 'not finished'})"
         for r in results
         if "fit_s" not in r
-    )
-    profile_part = ""
-    if profiled.get("profile"):
-        total = profiled["fit_s"]
-        steps = "; ".join(
-            f"{name}, {seconds:.1f} s ({seconds / total:.0%})" for name, seconds in dominant_steps(profiled)
+    ]
+    if stopped:
+        blocks.append("\n".join(stopped))
+    details = [
+        f"""- {r["n"]:,}: UMAP n_neighbors {r["settings"]["n_neighbors"]}, HDBSCAN min_cluster_size
+        {r["settings"]["min_cluster_size"]}, min_samples {r["settings"]["min_samples"]}, cluster
+        selection {r["settings"]["cluster_selection"] or "–"}; {r["outliers_before"]:.1%} outliers
+        before reduction; ARI {r["ari"]:.2f} against the planted themes (on the statements planted
+        in one); warm-up {r["warmup_fit_s"]:.1f} s for the {WARM_UP}-statement fit +
+        {r["warmup_nndescent_s"]:.1f} s compiling NN-descent; {r["data_mb"]:,.0f} MB resident
+        before the fit ({r["peak_before_mb"]:,.0f} MB peak so far)."""
+        for r in results
+        if "fit_s" in r
+    ]
+    if details:
+        blocks.append("Settings, quality and memory per size:")
+        blocks.append("\n".join(textwrap.indent(_paragraph(d), "  ")[2:] for d in details))
+        blocks.append("## Where the time goes")
+        blocks.append(
+            _paragraph(
+                """Wall-clock seconds per step of `fit_run`, timed by wrapping its functions and the
+                UMAP, HDBSCAN and BERTopic methods it calls; a nested step also counts in its
+                parent, so the rows do not add up:"""
+            )
         )
-        profile_part = f"""
-**cProfile of one fit of {args.profile_size:,} statements** ({total:.1f} s under the profiler,
-after the same warm-up). The three steps with the most cumulative time: {steps}.
-
-{profile_table(profiled)}
-"""
-    return f"""# Themes: fitting at scale
-
-Measured with `benchmarks/bench_themes_scale.py` (run by hand, {DATE}):
-
-```sh
-{command}
-```
-
-**Machine.** {os.cpu_count()} CPU cores, Linux {platform.release()}, Python {platform.python_version()};
-BERTopic {bertopic.__version__}, UMAP {umap.__version__}, pynndescent {pynndescent.__version__},
-hdbscan {getattr(hdbscan, "__version__", "?")}, scikit-learn {sklearn.__version__}. The machine was
-shared with other jobs: {loads}. Times are wall-clock and would be lower on an idle machine; UMAP
-runs single-threaded here (fit.py seeds it), so a second core helps little.
-
-**Data.** Synthetic and seeded: each statement is 1-3 sentences of the sample corpus's statements,
-with a 384-d unit embedding near one of {THEMES} planted theme centres ({FAMILIES} families of
-related themes; the largest theme ~13 times the smallest; Gaussian noise of {NOISE} per dimension,
-cosine ≈ 0.3 to its centre), or, for {BACKGROUND:.0%} of statements, pointing anywhere.
-{FILLER:.0%} are filler-only statements. Sentences of a theme come from its own pool of {POOL}.
-
-**Columns.** Each size runs in a fresh process. **Warm-up** is the first-call cost: importing
-thememine, BERTopic, UMAP and HDBSCAN and fitting {WARM_UP} statements (numba compiles UMAP's and
-HDBSCAN's code), plus compiling pynndescent's NN-descent, which UMAP uses only from 4,096
-statements on (below that it finds neighbours exactly), so the small fit does not compile it.
-**Fit** is the wall time of `fit_run` on all N statements after that. **Peak RSS** is the
-process's `ru_maxrss`: imports, synthetic data and warm-up included. **Unassigned** is the share
-of non-filler statements in no theme after outlier reduction.
-
-{table(results)}
-
-{stopped}
-
-Settings, quality and memory per size:
-
-{details}
-
-## Where the time goes
-
-Wall-clock seconds per step of `fit_run`, timed by wrapping its functions and the UMAP, HDBSCAN
-and BERTopic methods it calls; a nested step also counts in its parent, so the rows do not add up:
-
-{step_table(results)}
-{profile_part}"""
+        blocks.append(step_table(results))
+    if profiled:
+        blocks.append(
+            _paragraph(
+                f"**cProfile of one fit of {args.profile_size:,} statements** (after the same warm-up): "
+                + profile_summary(profiled)
+            )
+        )
+        if profiled.get("profile"):
+            blocks.append(profile_table(profiled))
+    return "\n\n".join(blocks) + "\n"
 
 
 if __name__ == "__main__":
