@@ -60,6 +60,7 @@ def test_pseudonymise(
     if command == "run":  # themes are fitted on the pseudonymised statements, beside them
         assert (out / "themes.yaml").is_file() and (out / "assignments.csv").is_file()
         assert (out / "out.qdpx").is_file() and (out / "out.qdc").is_file()  # REFI-QDA, named for the folder
+        assert (out / "report.html").is_file()
         assert "theme" in result.stdout
     shared = "".join(
         p.read_text(encoding="utf-8")

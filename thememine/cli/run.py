@@ -44,7 +44,8 @@ def run_command(
     cache: CacheDir = None,
     threshold: Threshold = DEFAULT_THRESHOLD,
 ) -> None:
-    """Run the pipeline on a corpus: read, split into statements, pseudonymise, embed, fit themes.
+    """Run the pipeline on a corpus: read, split into statements, pseudonymise, embed, fit themes,
+    write REFI-QDA files and an HTML report.
 
     The output folder holds only pseudonymised results (statements, documents, audit) and the
     themes fitted on them (themes.yaml, assignments.csv, codes.csv with --codebook); the key and
@@ -58,6 +59,7 @@ def run_command(
     if result.audit is not None:
         run_themes(out, out, codebook, embedder, seed, False, True, quiet, cache=cache, threshold=threshold)
         _export(out)
+        _report(out)
     if result.corpus.skipped:
         raise typer.Exit(1)
 
@@ -75,3 +77,14 @@ def _export(out: Path) -> None:
         f"{exported.qdc} ({exported.codes} codes, all candidates: confirm themes and export again with "
         "`thememine export`)."
     )
+
+
+def _report(out: Path) -> None:
+    """The self-contained HTML report of the run."""
+    from thememine.report import build_report
+
+    try:
+        path = build_report(out)
+    except ThememineError as err:
+        fail(str(err))
+    out_console.print(f"Report: {path} (one HTML file; open it in any browser, it needs no network).")
