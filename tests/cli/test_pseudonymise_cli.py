@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from thememine.cli import app
 from thememine.pseudonymise.keyfile import read_key
+from thememine.themes.store import load_run, read_log
 
 runner = CliRunner()
 PASS = "en lang nok passphrase"
@@ -236,3 +237,33 @@ def test_reidentify_reverses_a_pseudonymised_transcript(
     assert "Mettes mor" in text  # possessives come back too
     refused = runner.invoke(app, ["reidentify", str(pseudo), "--key", str(key), "--out", str(restored)])
     assert refused.exit_code == 1 and "--force" in refused.stderr
+
+
+def test_run_again_keeps_the_researchers_decisions(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    args = [
+        "run",
+        str(corpus),
+        "--out",
+        str(out),
+        "--key",
+        str(key),
+        "-q",
+        "--ner",
+        "none",
+        "--embedder",
+        "hash",
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    theme_id = min(load_run(out).themes)
+    assert runner.invoke(app, ["theme", "rename", str(out), str(theme_id), "Krydspres"]).exit_code == 0
+    (corpus / "psykiatri" / "ny.txt").write_text(
+        "I: Og så?\nKarina: Fristerne presser os hele tiden.\n", "utf-8"
+    )
+    again = runner.invoke(app, [*args, "--force"])
+    assert again.exit_code == 0, again.output
+    assert "Krydspres" in [t.label for t in load_run(out).themes.values()]
+    assert [e["action"] for e in read_log(out)][-1] == "update"

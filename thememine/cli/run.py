@@ -21,6 +21,7 @@ from thememine.cli.pseudonymise import (
 )
 from thememine.errors import ThememineError
 from thememine.themes.coding import DEFAULT_THRESHOLD
+from thememine.themes.store import STATE_FILE
 
 
 def run_command(
@@ -49,15 +50,19 @@ def run_command(
 
     The output folder holds only pseudonymised results (statements, documents, audit) and the
     themes fitted on them (themes.yaml, assignments.csv, codes.csv with --codebook); the key and
-    the review files are written apart. With --force, earlier themes (and decisions) in the output
-    folder are replaced.
+    the review files are written apart. Run again with --force (e.g. after adding interviews), the
+    themes are fitted again and your earlier decisions in the output folder are carried over.
     """
+    # a re-run into a folder with themes carries the researcher's decisions over (never drops them)
+    earlier_themes = (out / STATE_FILE).is_file()
     result = run_pseudonymise(
         inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
         config, review_decisions,
     )  # fmt: skip
     if result.audit is not None:
-        run_themes(out, out, codebook, embedder, seed, False, True, quiet, cache=cache, threshold=threshold)
+        run_themes(
+            out, out, codebook, embedder, seed, earlier_themes, False, quiet, cache=cache, threshold=threshold
+        )
         _export(out)
         _report(out)
     if result.corpus.skipped:
