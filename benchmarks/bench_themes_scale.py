@@ -398,6 +398,51 @@ def profile_summary(profiled: dict[str, Any]) -> str:
     return f"{total:.1f} s under the profiler. The three steps with the most cumulative time: {steps}."
 
 
+def notes(results: Sequence[dict[str, Any]]) -> list[str]:
+    """What the figures say about where time goes, as bullet points."""
+    done = [r for r in results if "fit_s" in r]
+    largest = done[-1]
+    umap_share = largest["steps"].get("UMAP", 0.0) / largest["fit_s"]
+    hdbscan = largest["steps"].get("HDBSCAN (all fits)", 0.0)
+    bertopic_extra = sum(
+        largest["steps"].get(name, 0.0)
+        for name in ("BERTopic: c-TF-IDF keywords", "BERTopic: representative docs")
+    )
+    compile_s = [r["warmup_nndescent_s"] for r in done]
+    first_big = next((r for r in done if r["n"] >= 4096), None)
+    big = (
+        f": at {first_big['n']:,} statements {first_big['warmup_s']:.0f} s, against "
+        f"{first_big['fit_s']:.0f} s for the fit"
+        if first_big
+        else ""
+    )
+    added = largest["peak_mb"] - largest["peak_before_mb"]
+    points = [
+        f"""**UMAP dominates**: {umap_share:.0%} of the fit at {largest["n"]:,} statements. It is
+        seeded, so numba runs it on one thread; its layout optimisation runs 500 epochs up to
+        10,000 statements and 200 above (UMAP's default), so a corpus just above 10,000 statements
+        runs fewer epochs than one just below.""",
+        f"""**First call.** A fresh process pays the warm-up once: about
+        {min(r["warmup_fit_s"] for r in done):.0f}-{max(r["warmup_fit_s"] for r in done):.0f} s
+        for imports and UMAP's compilation, and, from 4,096 statements on, another
+        {min(compile_s):.0f}-{max(compile_s):.0f} s while numba compiles pynndescent's
+        NN-descent (again in every process, despite numba's on-disk cache). Every `thememine` command that fits themes on a corpus of
+        that size pays both{big}.""",
+        f"""**HDBSCAN runs twice**: fit.py fits it once to see whether the stable ("eom") clusters
+        make one blob, then BERTopic fits the chosen model again on the same data, even when that
+        is "eom" again. At {largest["n"]:,} statements the two fits took {hdbscan:.1f} s
+        ({hdbscan / largest["fit_s"]:.0%} of the fit).""",
+        f"""**Discarded work**: BERTopic's own keywords and representative documents
+        ({bertopic_extra:.1f} s at {largest["n"]:,}) are recomputed by `describe`; the Danish
+        analyzer runs over every text three times (content mask, BERTopic's vectorizer,
+        `theme_keywords`). Both grow linearly and stay small next to UMAP.""",
+        f"""**Memory.** Imports and the warm-up alone reach about {done[0]["peak_before_mb"]:,.0f}
+        MB; the fit of {largest["n"]:,} statements raised the peak by {added:,.0f} MB (about
+        {added * 1024 / largest["n"]:.0f} kB per statement).""",
+    ]
+    return ["Notes:", "\n".join(textwrap.indent(_paragraph("- " + p), "  ")[2:] for p in points)]
+
+
 def _paragraph(text: str) -> str:
     return textwrap.fill(" ".join(text.split()), width=100, break_on_hyphens=False)
 
@@ -441,7 +486,7 @@ def page(
         _paragraph(
             f"""**Columns.** Each size runs in a fresh process. **Warm-up** is the first-call cost:
             importing thememine, BERTopic, UMAP and HDBSCAN and fitting {WARM_UP} statements (numba
-            compiles UMAP's and HDBSCAN's code), plus compiling pynndescent's NN-descent, which UMAP
+            compiles UMAP's code), plus compiling pynndescent's NN-descent, which UMAP
             uses only from 4,096 statements on (below that it finds neighbours exactly, so the small
             fit does not compile it). **Fit** is the wall time of `fit_run` on all N statements
             after that. **Peak RSS** is the process's `ru_maxrss`: imports, synthetic data and
@@ -480,6 +525,8 @@ def page(
             )
         )
         blocks.append(step_table(results))
+    if details:
+        blocks.extend(notes(results))
     if profiled:
         blocks.append(
             _paragraph(
