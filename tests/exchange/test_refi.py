@@ -264,3 +264,33 @@ def test_cli_command(run_dir: Path, tmp_path: Path) -> None:
     assert "1 theme" in result.output
     failed = CliRunner().invoke(app, [str(tmp_path / "missing"), "--out", str(tmp_path)])
     assert failed.exit_code == 1
+
+
+def test_merges_and_splits_are_nested(run_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "projekt"
+    shutil.copytree(run_dir, folder)
+    run = load_run(folder)
+    second = sorted(run.themes)[1]
+    run.themes[second].parents = [99]  # made by splitting theme 99, gone since
+    save_run(run, folder)
+    result = export_run(folder, tmp_path / "export", all_themes=True)
+    _validate("Codebook.xsd", result.qdc.read_bytes())
+    with zipfile.ZipFile(result.qdpx) as archive:
+        _validate("Project-mrt2019.xsd", archive.read("project.qde"))
+    ns = {"q": CODEBOOK_NS}
+    codes = ET.fromstring(result.qdc.read_bytes()).find("q:Codes", ns)
+    assert codes is not None
+    (split,) = [c for c in codes.iterfind("q:Code", ns) if c.get("name") == "Tema 99 (delt)"]
+    assert split.get("isCodable") == "false"
+    assert [c.get("isCodable") for c in split.findall("q:Code", ns)] == ["true"]
+    merged = next(c for c in codes.iterfind("q:Code", ns) if c.get("name") == "Ventetid og økonomi 😀")
+    assert [c.get("name") for c in merged.findall("q:Code", ns)] == [
+        "Tema 7 (flettet ind)",
+        "Tema 9 (flettet ind)",
+    ]
+    # read back: the folders are not codes, they group the codes under them
+    book = read_qdc(result.qdc)
+    assert len(book.codes) == len(run.themes)
+    assert {c.group for c in book.codes if c.group} == {"Tema 99 (delt)"}

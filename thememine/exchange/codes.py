@@ -5,9 +5,10 @@ name defaults to the run folder's name. Exporting the same run under the same na
 the same GUIDs, also after decisions (theme ids are stable for the life of a run folder), so a QDA
 program can recognise the codes when a later export is imported again.
 
-Codes are flat. A theme that came from a merge or a split keeps its parent theme ids in its
-description ("From themes: 3, 5"): a merged theme has several parents, and a split's parent no
-longer exists, so nesting would invent codes nobody can code with.
+Merges and splits are shown by nesting, with codes that cannot be coded with (folders, in most
+programs): the themes a split made sit under a folder named for the theme they came from ("Tema 4
+(delt)"), and a merged theme holds one such code for each theme merged into it ("Tema 5 (flettet
+ind)"). The description also names the parent themes ("From themes: 3, 5").
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class ExportCode:
     name: str
     description: str
     colour: str
+    folder: tuple[str, str] | None = None  # (guid, name) of the split it came from
+    merged: tuple[tuple[str, str], ...] = ()  # (guid, name) of each theme merged into it
 
 
 def describe(theme: Theme) -> str:
@@ -101,13 +104,23 @@ def export_codes(run: ThemeRun, project: str, all_themes: bool = False) -> list[
         if all_themes or theme.status == CONFIRMED
     ]
     names = _unique_names(chosen)
-    return [
-        ExportCode(
-            theme_id=theme.id,
-            guid=make_guid(project, "theme", theme.id),
-            name=names[theme.id],
-            description=describe(theme),
-            colour=theme_colour(theme.id),
+    codes = []
+    for theme in chosen:
+        others = [p for p in theme.parents if p != theme.id]
+        split = len(others) == 1 and others[0] not in run.themes and len(theme.parents) == 1
+        codes.append(
+            ExportCode(
+                theme_id=theme.id,
+                guid=make_guid(project, "theme", theme.id),
+                name=names[theme.id],
+                description=describe(theme),
+                colour=theme_colour(theme.id),
+                folder=(make_guid(project, "split", others[0]), f"Tema {others[0]} (delt)")
+                if split
+                else None,
+                merged=()
+                if split
+                else tuple((make_guid(project, "merged", p), f"Tema {p} (flettet ind)") for p in others),
+            )
         )
-        for theme in chosen
-    ]
+    return codes

@@ -34,7 +34,24 @@ def code_element(parent: ET.Element, code: ExportCode, ns: str) -> ET.Element:
     )
     if code.description:
         ET.SubElement(element, f"{{{ns}}}Description").text = code.description
+    for guid, name in code.merged:
+        ET.SubElement(element, f"{{{ns}}}Code", {"guid": guid, "name": name, "isCodable": "false"})
     return element
+
+
+def code_tree(container: ET.Element, codes: Sequence[ExportCode], ns: str) -> None:
+    """Every code under ``container``; the themes of one split under a folder code for it."""
+    folders: dict[str, ET.Element] = {}
+    for code in codes:
+        parent = container
+        if code.folder is not None:
+            guid, name = code.folder
+            if guid not in folders:
+                folders[guid] = ET.SubElement(
+                    container, f"{{{ns}}}Code", {"guid": guid, "name": name, "isCodable": "false"}
+                )
+            parent = folders[guid]
+        code_element(parent, code, ns)
 
 
 def qdc_bytes(codes: Sequence[ExportCode], origin: str = ORIGIN) -> bytes:
@@ -44,8 +61,7 @@ def qdc_bytes(codes: Sequence[ExportCode], origin: str = ORIGIN) -> bytes:
     ET.register_namespace("", CODEBOOK_NS)
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": origin})
     container = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    for code in codes:
-        code_element(container, code, CODEBOOK_NS)
+    code_tree(container, codes, CODEBOOK_NS)
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 

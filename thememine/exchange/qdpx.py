@@ -23,7 +23,7 @@ from pathlib import Path
 
 from thememine.errors import InputError
 from thememine.exchange.codes import ExportCode, make_guid
-from thememine.exchange.qdc import ORIGIN, PROJECT_NS, code_element, parse_xml, walk_codes
+from thememine.exchange.qdc import ORIGIN, PROJECT_NS, code_tree, parse_xml, walk_codes
 from thememine.ingest.model import Document
 from thememine.io import atomic_write_bytes
 from thememine.themes.model import UNASSIGNED, ThemeRun
@@ -78,8 +78,7 @@ def build_project(
     ET.SubElement(users, _tag("User"), {"guid": user, "name": "thememine", "id": "thememine"})
     if codes:
         book = ET.SubElement(ET.SubElement(root, _tag("CodeBook")), _tag("Codes"))
-        for code in codes:
-            code_element(book, code, PROJECT_NS)
+        code_tree(book, codes, PROJECT_NS)
 
     # The statements per document that have an exported theme, in text order.
     coded: dict[str, list[tuple[int, int, str, ExportCode]]] = {}
