@@ -115,6 +115,7 @@ def cluster(
 
 def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> tuple[list[int], FitSettings]:
     from bertopic import BERTopic
+    from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
     from hdbscan import HDBSCAN
     from umap import UMAP
@@ -147,17 +148,18 @@ def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> t
     sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(1, dtype=int)
     if sizes.max() > BLOB_SHARE * len(labels):
         selection = "leaf"
+        labels = hdbscan(selection).fit_predict(reduced)
     model = BERTopic(
         embedding_model=None,
         umap_model=BaseDimensionalityReduction(),  # reduced above, once
-        hdbscan_model=hdbscan(selection),
+        hdbscan_model=BaseCluster(),  # clustered above: BERTopic takes the labels as they are
         vectorizer_model=danish_vectorizer(len(texts)),
         ctfidf_model=keyword_ctfidf(),
         calculate_probabilities=False,
         language="danish",  # "english" would strip æ, ø and å before counting
         verbose=False,
     )
-    topics, _ = model.fit_transform(list(texts), embeddings=reduced)
+    topics, _ = model.fit_transform(list(texts), embeddings=reduced, y=labels)
     return [int(t) for t in topics], replace(settings, cluster_selection=selection)
 
 
