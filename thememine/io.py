@@ -40,6 +40,17 @@ def atomic_write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+def atomic_write_npy(path: Path, array: Any) -> None:
+    """``array`` as float32 in NumPy's ``.npy`` format (no pickles), written atomically."""
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array, dtype=np.float32), allow_pickle=False)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
 def atomic_write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     """Write one JSON object per line, atomically."""
     lines = [json.dumps(row, ensure_ascii=False) for row in rows]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from thememine.embed.base import Embedder
+from thememine.embed.cache import EmbeddingCache
 from thememine.embed.texts import Embedded
 from thememine.errors import InputError, OutputError
 from thememine.ingest import Corpus, SplitOptions, read_corpus, split_corpus
@@ -14,7 +16,7 @@ from thememine.ingest.store import OWNED, IngestSummary, write_ingest
 from thememine.io import atomic_write_text, check_output_dir
 from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD
-from thememine.themes.model import ThemeRun, Unit
+from thememine.themes.model import Matrix, ThemeRun, Unit
 
 
 @dataclass(frozen=True)
@@ -166,12 +168,10 @@ def themes(
     A folder that holds a theme run is replaced only with ``force`` (the researcher's decisions
     would be lost) or updated with ``update``, which carries the decisions over.
     """
-    from thememine.embed import EmbeddingCache, embed_texts, load_embedder
-    from thememine.themes.coding import code_vectors, codes_csv, zero_shot
+    from thememine.embed import embed_texts, load_embedder
     from thememine.themes.decisions import save_codes
-    from thememine.themes.fit import content_mask
     from thememine.themes.fitting import fit_run
-    from thememine.themes.store import CODES_FILE, STATE_FILE, log_decision, save_run
+    from thememine.themes.store import STATE_FILE, log_decision, save_run
 
     if not units:
         raise InputError(out, "there are no statements to fit themes on", "Check the input.")
@@ -187,16 +187,9 @@ def themes(
     cache = EmbeddingCache(cache_dir)
     embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
     book = find_codebook(codebook) if codebook is not None else None
-    vectors = None
-    if book is not None:
-
-        def book_texts(texts: Sequence[str]) -> Any:
-            return embed_texts(texts, embedder, cache, progress=False).vectors
-
-        vectors = code_vectors(book, book_texts)
-    run = fit_run(units, embedded.vectors, seed, vectors, [c.name for c in book.codes] if book else ())
-    # (the theme files go beside the statements; nothing of the input is overwritten)
+    vectors = _code_vectors(book, embedder, cache) if book is not None else None
     names = [c.name for c in book.codes] if book else []
+    run = fit_run(units, embedded.vectors, seed, vectors, names)
     run.settings.update(
         {
             "embedder": embedder.id,
@@ -216,10 +209,7 @@ def themes(
     save_run(run, out)
     log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
     if book is not None and vectors is not None:
-        scored = zero_shot(run.embeddings, vectors)
-        atomic_write_text(
-            out / CODES_FILE, codes_csv(run.units, scored, book, threshold, content_mask(run.units))
-        )
+        _write_codes(out, run.units, run.embeddings, vectors, book, threshold)
     return ThemesResult(run, embedded, messages, book, out)
 
 
@@ -233,22 +223,35 @@ def code_statements(
     progress: bool = True,
 ) -> tuple[Embedded, Codebook, int]:
     """Zero-shot coding only: ``codes.csv`` in ``out``; returns how many statements passed the threshold."""
-    from thememine.embed import EmbeddingCache, embed_texts, load_embedder
-    from thememine.themes.coding import code_vectors, codes_csv, zero_shot
-    from thememine.themes.fit import content_mask
-    from thememine.themes.store import CODES_FILE
+    from thememine.embed import embed_texts, load_embedder
 
     embedder = load_embedder(embedder_spec)
     cache = EmbeddingCache(cache_dir)
     book = find_codebook(codebook)
     embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
-
-    def embed(texts: Sequence[str]) -> Any:
-        return embed_texts(texts, embedder, cache, progress=False).vectors
-
-    scored = zero_shot(embedded.vectors, code_vectors(book, embed))
-    mask = content_mask(units)
+    vectors = _code_vectors(book, embedder, cache)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold, mask))
-    coded = sum(1 for rows, keep in zip(scored, mask, strict=True) if keep and rows[0].score >= threshold)
+    coded = _write_codes(out, units, embedded.vectors, vectors, book, threshold)
     return embedded, book, coded
+
+
+def _code_vectors(book: Codebook, embedder: Embedder, cache: EmbeddingCache) -> Matrix:
+    """The codebook's code vectors, embedded (and cached) like the statements."""
+    from thememine.embed import embed_texts
+    from thememine.themes.coding import code_vectors
+
+    return code_vectors(book, lambda texts: embed_texts(texts, embedder, cache, progress=False).vectors)
+
+
+def _write_codes(
+    out: Path, units: Sequence[Unit], embeddings: Matrix, codes: Matrix, book: Codebook, threshold: float
+) -> int:
+    """``codes.csv``: each statement's best codes; returns how many pass ``threshold``."""
+    from thememine.themes.coding import codes_csv, zero_shot
+    from thememine.themes.fit import content_mask
+    from thememine.themes.store import CODES_FILE
+
+    scored = zero_shot(embeddings, codes)
+    mask = content_mask(units)
+    atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold, mask))
+    return sum(1 for rows, keep in zip(scored, mask, strict=True) if keep and rows[0].score >= threshold)

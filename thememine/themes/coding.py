@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from thememine.embed.base import normalise_rows
 from thememine.themes.codebook import Codebook
-from thememine.themes.fit import centred, normalise
+from thememine.themes.fit import centred
 from thememine.themes.model import Matrix, Unit
 
 TOP = 3  # codes written per statement
@@ -29,16 +30,16 @@ def code_vectors(codebook: Codebook, embed: Embed) -> Matrix:
     """One normalised vector per code, in codebook order."""
     descriptions = [f"{code.name}: {code.description}".strip() for code in codebook.codes]
     examples = [example for code in codebook.codes for example in code.examples]
-    vectors = normalise(embed([*descriptions, *examples]))
+    vectors = normalise_rows(embed([*descriptions, *examples]))
     out = []
     at = len(descriptions)
     for i, code in enumerate(codebook.codes):
         parts = [vectors[i]]
         if code.examples:
-            parts.append(normalise(vectors[at : at + len(code.examples)].mean(axis=0, keepdims=True))[0])
+            parts.append(normalise_rows(vectors[at : at + len(code.examples)].mean(axis=0, keepdims=True))[0])
             at += len(code.examples)
         out.append(np.mean(parts, axis=0))
-    return normalise(np.asarray(out, dtype=np.float32))
+    return normalise_rows(np.asarray(out, dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class CodeScore:
 def zero_shot(embeddings: Matrix, codes: Matrix, top: int = TOP) -> list[list[CodeScore]]:
     """The ``top`` codes of each statement, best first; scores are cosines after taking out the
     statements' mean direction (see :func:`~thememine.themes.fit.centred`), from -1 to 1."""
-    mean = normalise(embeddings).mean(axis=0)
+    mean = normalise_rows(embeddings).mean(axis=0)
     sims = centred(embeddings, mean) @ centred(codes, mean).T
     found = []
     for row, scores in enumerate(sims):

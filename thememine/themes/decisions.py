@@ -23,7 +23,7 @@ import numpy as np
 import yaml
 
 from thememine.errors import InputError
-from thememine.io import atomic_write_bytes
+from thememine.io import atomic_write_npy
 from thememine.themes.describe import describe, new_themes
 from thememine.themes.fit import cluster
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, Matrix, ThemeRun
@@ -431,9 +431,7 @@ def save_codes(folder: Path, names: Sequence[str], vectors: Matrix) -> None:
     """Keep a run's codebook vectors, so that decisions can name changed themes by code."""
     if len(names) != len(vectors):
         raise ValueError("one vector per code name is needed")
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
-    atomic_write_bytes(folder / CODE_VECTORS_FILE, buffer.getvalue())
+    atomic_write_npy(folder / CODE_VECTORS_FILE, vectors)
 
 
 def load_codes(folder: Path, run: ThemeRun) -> tuple[Matrix | None, list[str]]:

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from thememine.embed.base import normalise_rows
 from thememine.pseudonymise.gazetteer import names
-from thememine.themes.fit import centred, centroids, normalise
+from thememine.themes.fit import centred, centroids
 from thememine.themes.keywords import theme_keywords
 from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
 
@@ -65,7 +66,7 @@ def describe(
     A theme left without statements is removed. Themes the researcher named keep their label;
     the others are labelled by their best code (when a codebook is given) or their top keywords.
     """
-    vectors = normalise(run.embeddings)
+    vectors = normalise_rows(run.embeddings)
     middle = centroids(vectors, run.assignment)
     mean = vectors.mean(axis=0)
     codes = centred(code_vectors, mean) if code_vectors is not None and len(code_names) else None

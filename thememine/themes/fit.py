@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from thememine.embed.base import normalise_rows
 from thememine.themes.keywords import is_content_free
 from thememine.themes.model import UNASSIGNED, Matrix, Unit
 
@@ -72,12 +73,6 @@ def content_mask(units: Sequence[Unit]) -> list[bool]:
     return [not u.filler and not is_content_free(u.text) for u in units]
 
 
-def normalise(embeddings: Matrix) -> Matrix:
-    norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
-    out: Matrix = (embeddings / np.maximum(norms, 1e-12)).astype(np.float32)
-    return out
-
-
 def centred(embeddings: Matrix, mean: Matrix | None = None) -> Matrix:
     """Vectors minus the corpus mean, normalised again.
 
@@ -85,11 +80,11 @@ def centred(embeddings: Matrix, mean: Matrix | None = None) -> Matrix:
     any two statements); taking the shared direction out spreads them, so that clusters and code
     similarities follow what differs between statements.
     """
-    vectors = normalise(embeddings)
+    vectors = normalise_rows(embeddings)
     if len(vectors) < 2 and mean is None:
         return vectors
     centre = vectors.mean(axis=0) if mean is None else mean
-    return normalise(vectors - centre)
+    return normalise_rows(vectors - centre)
 
 
 def cluster(
@@ -196,7 +191,7 @@ def centroids(vectors: Matrix, labels: Sequence[int]) -> dict[int, Matrix]:
     array = np.asarray(labels)
     for label in sorted(set(labels) - {UNASSIGNED}):
         mean = vectors[array == label].mean(axis=0, keepdims=True)
-        found[label] = normalise(mean)[0]
+        found[label] = normalise_rows(mean)[0]
     return found
 
 
@@ -207,7 +202,7 @@ def reduce_outliers(vectors: Matrix, labels: list[int]) -> list[int]:
     centroid (the least typical member's): an outlier at least that close joins; one that fits
     no theme that well stays unassigned.
     """
-    vectors = normalise(vectors)
+    vectors = normalise_rows(vectors)
     middle = centroids(vectors, labels)
     if not middle:
         return labels

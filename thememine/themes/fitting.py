@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from thememine.embed.base import normalise_rows
 from thememine.ingest.model import Document, Statement
 from thememine.themes.describe import describe, new_themes
-from thememine.themes.fit import centred, cluster, content_mask, normalise, reduce_outliers
+from thememine.themes.fit import centred, cluster, content_mask, reduce_outliers
 from thememine.themes.model import UNASSIGNED, Matrix, ThemeRun, Unit
 
 
@@ -31,7 +32,7 @@ def fit_run(
         raise ValueError("one embedding per statement is needed")
     mask = content_mask(units)
     rows = [i for i, keep in enumerate(mask) if keep]
-    vectors = normalise(embeddings)
+    vectors = normalise_rows(embeddings)
     labels, settings = cluster([units[i].text for i in rows], vectors[rows], seed)
     before = sum(1 for label in labels if label == UNASSIGNED)
     labels = reduce_outliers(centred(vectors[rows]), labels)

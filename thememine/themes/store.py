@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 
 from thememine.errors import InputError
-from thememine.io import atomic_write_bytes, atomic_write_json, atomic_write_text
+from thememine.io import atomic_write_json, atomic_write_npy, atomic_write_text
 from thememine.themes.model import UNASSIGNED, Quote, Theme, ThemeRun, Unit
 
 THEMES_FILE = "themes.yaml"
@@ -130,9 +130,7 @@ def assignments_csv(run: ThemeRun) -> str:
 def save_run(run: ThemeRun, folder: Path) -> None:
     """Write every file of a theme run (each atomically)."""
     folder.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.save(buffer, run.embeddings.astype(np.float32), allow_pickle=False)
-    atomic_write_bytes(folder / EMBEDDINGS_FILE, buffer.getvalue())
+    atomic_write_npy(folder / EMBEDDINGS_FILE, run.embeddings)
     state = {
         "format": FORMAT,
         "settings": run.settings,

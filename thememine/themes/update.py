@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from thememine.embed.base import normalise_rows
 from thememine.themes.describe import describe
-from thememine.themes.fit import normalise
 from thememine.themes.model import UNASSIGNED, Matrix, Theme, ThemeRun
 from thememine.themes.store import load_run, read_log
 
@@ -174,15 +174,15 @@ def _by_centroid(
     """Pair the themes overlap left unmatched by centroid similarity (one to one, at least CENTROID_MATCH)."""
     taken = set(matched.values())
     rows = {u.id: i for i, u in enumerate(previous.units)}
-    old_vectors, new_vectors = normalise(previous.embeddings), normalise(new.embeddings)
+    old_vectors, new_vectors = normalise_rows(previous.embeddings), normalise_rows(new.embeddings)
     old_groups = {t: previous.members(t) for t in sorted(previous.themes) if t not in taken}
     old_groups.update({t: [rows[s] for s in ss] for t, (ss, _) in sorted(deleted.items()) if t not in taken})
     old_ids = [t for t, members in old_groups.items() if members]
     new_ids = [t for t in groups if t not in matched and groups[t]]
     if not old_ids or not new_ids:
         return {}
-    old_centres = normalise(np.stack([old_vectors[old_groups[t]].mean(axis=0) for t in old_ids]))
-    new_centres = normalise(np.stack([new_vectors[new.members(t)].mean(axis=0) for t in new_ids]))
+    old_centres = normalise_rows(np.stack([old_vectors[old_groups[t]].mean(axis=0) for t in old_ids]))
+    new_centres = normalise_rows(np.stack([new_vectors[new.members(t)].mean(axis=0) for t in new_ids]))
     similarity = new_centres @ old_centres.T
     pairs = linear_sum_assignment(-similarity)
     return {
