@@ -35,6 +35,7 @@ from thememine.pseudonymise.gazetteer import names
 Style = Literal["tags", "names"]
 _SPACE = re.compile(r"\s+")
 _NAME_PARTS = re.compile(r"[\s\-]+")  # "Anne-Mette Borregaard" → anne, mette, borregaard
+_ECHO_MIN = 3  # originals this long or longer may not hide inside a fake's part either
 
 
 def normalise(label: str, surface: str) -> str:
@@ -163,7 +164,7 @@ class SurrogateMap:
                 e.name
                 for e in gazetteer.first.values()
                 if (gender == "both" or e.gender == gender)
-                and originals.isdisjoint(_NAME_PARTS.split(e.name.casefold()))
+                and not _echoes(e.name, originals)
                 and e.name not in taken
                 and not gazetteer.is_ambiguous(e.name)
                 and (first_entry is None or e.ethnicity == first_entry.ethnicity)
@@ -171,7 +172,7 @@ class SurrogateMap:
             lasts = sorted(
                 e.name
                 for e in gazetteer.last.values()
-                if originals.isdisjoint(_NAME_PARTS.split(e.name.casefold()))
+                if not _echoes(e.name, originals)
                 and e.name not in taken
                 and not gazetteer.is_ambiguous(e.name)
                 and (first_entry is None or e.ethnicity == first_entry.ethnicity)
@@ -224,6 +225,19 @@ class SurrogateMap:
 # ----- format-preserving fakes (names style) ------------------------------------------------------
 # Each faker draws from an rng seeded by the entity alone, so every mention of one entity gets the
 # same fake value, shaped like that mention (with or without hyphen, grouping, +45 …).
+def _echoes(fake: str, originals: set[str] | frozenset[str]) -> bool:
+    """Whether a fake would echo an original word: as one of its parts ("Anne-Mette" for "Mette"),
+    or, for originals of three letters or more, inside a part ("Jensby" holds "Jens")."""
+    folded = fake.casefold()
+    for part in _NAME_PARTS.split(folded):
+        if part in originals:
+            return True
+        for size in range(_ECHO_MIN, len(part)):
+            if any(part[i : i + size] in originals for i in range(len(part) - size + 1)):
+                return True
+    return False
+
+
 def _shape_digits(surface: str, digits: str) -> str:
     """Put ``digits`` into the digit positions of ``surface``, from the right."""
     out = list(surface)
@@ -322,10 +336,8 @@ _TOWNS = (
 def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     floor_rng = random.Random(rng.getrandbits(64))  # the same floor whether or not the rest is drawn
     if entity.fake is None:  # drawn once and kept in the key, so later runs give the same address
-        streets = [s for s in _STREETS if s.casefold() not in avoid] or list(_STREETS)
-        code, town = rng.choice(
-            [t for t in _TOWNS if avoid.isdisjoint(re.findall(r"\w+", t[1].casefold()))] or list(_TOWNS)
-        )
+        streets = [s for s in _STREETS if not _echoes(s, avoid)] or list(_STREETS)
+        code, town = rng.choice([t for t in _TOWNS if not _echoes(t[1], avoid)] or list(_TOWNS))
         entity.fake = f"{rng.choice(streets)} {rng.randint(1, 120)}\t{code} {town}"
     street, town_line = entity.fake.split("\t")
     floor = re.search(r", (st\.|\d{1,2}\.)(?: ?(th|tv|mf)\.?)?", surface)
@@ -353,7 +365,7 @@ def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozens
             for p in places().values()
             if p.kind == "by" and not p.ambiguous and " " not in p.name and "." not in p.name
         )
-        entity.fake = rng.choice([t for t in towns if t.casefold() not in avoid])
+        entity.fake = rng.choice([t for t in towns if not _echoes(t, avoid)] or towns)
     return entity.fake.lower() if surface.islower() else entity.fake
 
 
