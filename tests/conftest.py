@@ -5,6 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.runs import make_run
+from thememine.themes.model import ThemeRun
+from thememine.themes.store import save_run
+
 # A hub lookup must fail at once in tests, never wait for the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -42,3 +46,17 @@ def make_docx(path: Path, paragraphs: list[tuple[str, str]], table: list[list[st
                 grid.cell(r, c).text = cell
     document.save(str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def fitted() -> ThemeRun:
+    """A real fit of tests.runs.GROUPS: one theme per group."""
+    return make_run()
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path, fitted: ThemeRun) -> Path:
+    """A run folder written from :func:`fitted`."""
+    folder = tmp_path / "run"
+    save_run(fitted, folder)
+    return folder

@@ -169,6 +169,7 @@ def themes(
     would be lost) or updated with ``update``, which carries the decisions over.
     """
     from thememine.embed import embed_texts, load_embedder
+    from thememine.themes import history
     from thememine.themes.decisions import save_codes
     from thememine.themes.fitting import fit_run
     from thememine.themes.store import STATE_FILE, log_decision, save_run
@@ -204,10 +205,12 @@ def themes(
 
         run, messages = update_run(out, run, vectors, names)
     out.mkdir(parents=True, exist_ok=True)
-    if vectors is not None:
-        save_codes(out, names, vectors)
-    save_run(run, out)
-    log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
+    with history.locked(out):  # not while a review page or a command applies a decision
+        if vectors is not None:
+            save_codes(out, names, vectors)
+        save_run(run, out)
+        history.forget(out)  # a decision made before this fit cannot be undone into it
+        log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
     if book is not None and vectors is not None:
         _write_codes(out, run.units, run.embeddings, vectors, book, threshold)
     return ThemesResult(run, embedded, messages, book, out)

@@ -8,24 +8,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.themes.test_decisions import edit, entry, make_run, snapshot, theme_of
+from tests.runs import edit, entry, snapshot, theme_of
 from thememine.cli import app
 from thememine.themes.model import CONFIRMED, UNASSIGNED, ThemeRun
 from thememine.themes.store import LOG_FILE, THEMES_FILE, load_run, read_log, save_run
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def fitted() -> ThemeRun:
-    return make_run()
-
-
-@pytest.fixture
-def run_dir(tmp_path: Path, fitted: ThemeRun) -> Path:
-    folder = tmp_path / "run"
-    save_run(fitted, folder)
-    return folder
 
 
 def invoke(*args: str | Path) -> tuple[int, str, str]:
@@ -138,6 +126,7 @@ def test_move(run_dir: Path, fitted: ThemeRun, to: str, expected: int) -> None:
         "statement": statement,
         "from": 1,
         "to": expected,
+        "batch": 1,
     }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.themes.test_decisions import GROUPS, make_run, make_units, theme_of
+from tests.runs import GROUPS, make_run, make_units, theme_of
 from thememine.themes.decisions import DELETE, MERGE, MOVE, RENAME, Decision, apply_in_folder
 from thememine.themes.fitting import fit_run
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, ThemeRun

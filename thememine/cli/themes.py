@@ -21,9 +21,10 @@ from thememine.themes.decisions import (
     apply_in_folder,
     apply_themes_file,
     parse_target,
-    pending_decisions,
+    no_pending,
     summary,
 )
+from thememine.themes.history import undo
 from thememine.themes.store import THEMES_FILE
 
 RunDir = Annotated[
@@ -72,13 +73,7 @@ def apply_command(folder: RunDir) -> None:
 def decide(folder: Path, decisions: Sequence[Decision]) -> None:
     """Apply decisions given on the command line, unless themes.yaml holds decisions not yet applied."""
     try:
-        pending = pending_decisions(folder)
-        if pending:
-            fail(
-                f"{folder / THEMES_FILE} holds {len(pending)} decision(s) not applied yet. "
-                f"Run `thememine apply {folder}` first, or undo them there; writing the run now would lose them."
-            )
-        messages = apply_in_folder(folder, decisions)
+        messages = apply_in_folder(folder, decisions, guard=no_pending(folder))
     except ThememineError as err:
         fail(str(err))
     except OSError as err:
@@ -156,3 +151,20 @@ def move_command(
     except ThememineError as err:
         fail(str(err))
     decide(folder, [Decision(MOVE, target, statement=statement)])
+
+
+@theme_app.command("undo")
+def undo_command(folder: RunDir) -> None:
+    """Take back the last decision (from the command line, themes.yaml or the review page).
+
+    Run it again to go further back. Decisions made before the themes were last fitted cannot be
+    undone.
+    """
+    try:
+        message = undo(folder, guard=no_pending(folder))
+    except ThememineError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"Could not write the run in {folder}: {err.strerror or err}. Check the folder and free space.")
+    out_console.print(f"{summary([message])}.")
+    out_console.print(f"Saved; {folder / THEMES_FILE} is written again.")

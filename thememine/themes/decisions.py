@@ -14,7 +14,7 @@ Ids are never reused: ``run.settings["next_id"]`` counts past every id ever give
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import yaml
 
 from thememine.errors import InputError
 from thememine.io import atomic_write_npy
+from thememine.themes import history
 from thememine.themes.describe import describe, new_themes
 from thememine.themes.fit import cluster
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, Matrix, ThemeRun
@@ -445,34 +446,79 @@ def load_codes(folder: Path, run: ThemeRun) -> tuple[Matrix | None, list[str]]:
 
 
 def apply_in_folder(
-    folder: Path, decisions: Sequence[Decision], source: Path | str | None = None
+    folder: Path,
+    decisions: Sequence[Decision],
+    source: Path | str | None = None,
+    guard: Callable[[ThemeRun], None] | None = None,
 ) -> list[str]:
-    """Apply ``decisions`` to the run in ``folder``: save it, rewrite themes.yaml, log each decision."""
-    run = load_run(folder)
+    """Apply ``decisions`` to the run in ``folder``: save it, rewrite themes.yaml, log each decision.
+
+    The folder is locked meanwhile, and the state before is kept so that :func:`history.undo`
+    can take the batch back. ``guard`` may refuse (by raising) once the run is loaded under the lock.
+    """
     if not decisions:
         return []
-    code_vectors, code_names = load_codes(folder, run)
-    done = apply_all(run, decisions, code_vectors, code_names, source or folder)
-    save_run(run, folder)
-    for applied in done:
-        if applied.record:
-            log_decision(folder, applied.record)
-    return [applied.message for applied in done]
+    return _apply_locked(folder, lambda _run: decisions, source or folder, guard)
 
 
 def apply_themes_file(folder: Path) -> list[str]:
     """Apply the decisions written into ``folder/themes.yaml``; nothing changes if one is wrong."""
-    run = load_run(folder)
     path = folder / THEMES_FILE
-    return apply_in_folder(folder, read_decisions(path, run), path)
+    return _apply_locked(folder, lambda run: read_decisions(path, run), path)
 
 
-def pending_decisions(folder: Path) -> list[Decision]:
+def _apply_locked(
+    folder: Path,
+    decide: Callable[[ThemeRun], Sequence[Decision]],
+    source: Path | str,
+    guard: Callable[[ThemeRun], None] | None = None,
+) -> list[str]:
+    with history.locked(folder):
+        run = load_run(folder)
+        if guard is not None:
+            guard(run)
+        decisions = decide(run)
+        if not decisions:
+            return []
+        before = history.state_text(run)
+        code_vectors, code_names = load_codes(folder, run)
+        done = apply_all(run, decisions, code_vectors, code_names, source)
+        messages = [applied.message for applied in done]
+        batch = history.next_batch(folder)
+        history.keep_snapshot(folder, before, batch, messages)
+        save_run(run, folder)
+        for applied in done:
+            if applied.record:
+                log_decision(folder, {**applied.record, "batch": batch})
+    return messages
+
+
+def pending_decisions(folder: Path, run: ThemeRun | None = None) -> list[Decision]:
     """Decisions written into ``themes.yaml`` and not applied yet (none if the file is missing)."""
     path = folder / THEMES_FILE
     if not path.is_file():
         return []
-    return read_decisions(path, load_run(folder))
+    return read_decisions(path, run if run is not None else load_run(folder))
+
+
+class PendingError(InputError):
+    """``themes.yaml`` holds decisions not applied yet: writing the run now would lose them."""
+
+
+def no_pending(folder: Path) -> Callable[[ThemeRun], None]:
+    """A guard for :func:`apply_in_folder` and :func:`history.undo`: refuse while themes.yaml holds
+    decisions not applied yet (rewriting it would lose them)."""
+
+    def guard(run: ThemeRun) -> None:
+        pending = pending_decisions(folder, run)
+        if pending:
+            raise PendingError(
+                folder / THEMES_FILE,
+                f"holds {len(pending)} decision(s) not applied yet",
+                f"Run `thememine apply {folder}` first, or undo them there; writing the run now would lose them",
+            )
+
+    return guard
 
 
 def summary(messages: Sequence[str]) -> str:

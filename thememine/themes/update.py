@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from thememine.embed.base import normalise_rows
 from thememine.themes.describe import describe
 from thememine.themes.model import UNASSIGNED, Matrix, Theme, ThemeRun
+from thememine.themes.history import effective_log
 from thememine.themes.store import load_run, read_log
 
 OVERLAP_MATCH = 0.5  # a new theme is an old one when more than half its statements were in it
@@ -119,7 +120,7 @@ def update_run(
     The caller saves the returned run (and keeps ``decisions.log``, which later updates read).
     """
     previous = load_run(previous_dir)
-    messages = carry_over(previous, read_log(previous_dir), new, code_vectors, code_names)
+    messages = carry_over(previous, effective_log(read_log(previous_dir)), new, code_vectors, code_names)
     return new, messages
 
 

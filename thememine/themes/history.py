@@ -1,0 +1,188 @@
+"""One writer at a time, and undo, for the decisions applied to a theme run folder.
+
+Decisions reach a run folder from ``themes.yaml`` (``thememine apply``), from the command line
+(``thememine theme …``) and from the review page. All of them go through
+:func:`thememine.themes.decisions.apply_in_folder`, which holds the folder's lock while it loads,
+applies and saves, so two browser tabs or a tab and a terminal never interleave their writes: the
+later decision is applied to the run as the earlier one left it (or refused, with the reason, when
+its theme is gone).
+
+Before a batch of decisions is saved, the state it changes (assignments, scores, themes,
+settings) is kept in ``history/NNNNNN.json``, and each ``decisions.log`` entry of the batch
+carries that number. :func:`undo` puts back the state before the last batch, logs an ``undo``
+entry naming the batch, and removes the snapshot; undoing again goes one batch further back.
+:func:`effective_log` is the log without undone entries, as ``themes --update`` reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from thememine.errors import InputError
+from thememine.io import atomic_write_text
+from thememine.themes.model import ThemeRun
+from thememine.themes.store import (
+    load_run,
+    log_decision,
+    read_log,
+    save_run,
+    theme_from_dict,
+    theme_to_dict,
+)
+
+HISTORY_DIR = "history"
+LOCK_FILE = ".thememine.lock"
+UNDO = "undo"
+LOCK_WAIT = 60.0  # seconds; a split of a large theme holds the lock for a while
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run before one batch of decisions, and what the batch did."""
+
+    batch: int
+    messages: list[str]
+    path: Path
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the run folder's lock (a file lock: it works across processes and threads)."""
+    lock = FileLock(str(folder / LOCK_FILE), timeout=LOCK_WAIT, thread_local=False)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise InputError(
+            folder,
+            f"another thememine command has held this run for over {LOCK_WAIT:.0f} s",
+            "Wait for it to finish (a split of a large theme takes a while) and try again",
+        ) from None
+
+
+def fingerprint(run: ThemeRun) -> str:
+    """Which statements the run holds: a snapshot only fits a run with the same statements."""
+    digest = hashlib.sha256()
+    for unit in run.units:
+        digest.update(unit.id.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def state_text(run: ThemeRun) -> str:
+    """What decisions change in ``run``, as JSON text (taken before they change it)."""
+    state = {
+        "fingerprint": fingerprint(run),
+        "settings": run.settings,
+        "assignment": run.assignment,
+        "scores": run.scores,
+        "themes": [theme_to_dict(t) for t in sorted(run.themes.values(), key=lambda t: t.id)],
+    }
+    return json.dumps(state, ensure_ascii=False)
+
+
+def _batches(folder: Path) -> list[Path]:
+    history = folder / HISTORY_DIR
+    return sorted(history.glob("[0-9]*.json")) if history.is_dir() else []
+
+
+def next_batch(folder: Path) -> int:
+    """A batch number never used in this folder (the log keeps the numbers of undone batches)."""
+    used = [int(p.stem) for p in _batches(folder)]
+    used += [int(e["batch"]) for e in read_log(folder) if isinstance(e.get("batch"), int)]
+    return max(used, default=0) + 1
+
+
+def keep_snapshot(folder: Path, state: str, batch: int, messages: Sequence[str]) -> None:
+    """Keep the :func:`state_text` of a run before batch ``batch`` (call before saving the change)."""
+    atomic_write_text(
+        folder / HISTORY_DIR / f"{batch:06d}.json",
+        json.dumps({"batch": batch, "messages": list(messages)}, ensure_ascii=False)
+        + "\n"
+        + state
+        + "\n",
+    )
+
+
+def last_snapshot(folder: Path) -> Snapshot | None:
+    """The batch an undo would take back, if any."""
+    batches = _batches(folder)
+    if not batches:
+        return None
+    path = batches[-1]
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = json.loads(handle.readline())
+        return Snapshot(int(head["batch"]), [str(m) for m in head["messages"]], path)
+    except (OSError, ValueError, KeyError, TypeError):  # a JSON error is a ValueError
+        raise _damaged(path) from None
+
+
+def _damaged(path: Path) -> InputError:
+    return InputError(path, "is damaged, so the last decision cannot be undone", "Remove that file")
+
+
+def _state_of(path: Path) -> dict[str, Any]:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8").split("\n", 1)[1])
+    except (OSError, ValueError, IndexError):
+        raise _damaged(path) from None
+    if not isinstance(state, dict):
+        raise _damaged(path)
+    return state
+
+
+def undo(folder: Path, guard: Callable[[ThemeRun], None] | None = None) -> str:
+    """Put back the run as it was before its last batch of decisions; say what was undone.
+
+    ``guard`` may refuse (by raising) once the run is loaded under the lock.
+    """
+    with locked(folder):
+        snapshot = last_snapshot(folder)
+        if snapshot is None:
+            raise InputError(folder, "there is no decision to undo", "")
+        run = load_run(folder)
+        if guard is not None:
+            guard(run)
+        state = _state_of(snapshot.path)
+        if state.get("fingerprint") != fingerprint(run):
+            raise InputError(
+                folder,
+                "the themes were fitted again after the last decision, so it cannot be undone",
+                "Make the change again as a new decision",
+            )
+        next_id = run.next_id()  # ids given by the undone batch are never given again
+        try:
+            settings = dict(state["settings"])
+            assignment = [int(t) for t in state["assignment"]]
+            scores = [float(s) for s in state["scores"]]
+            themes = {t.id: t for t in (theme_from_dict(d) for d in state["themes"])}
+        except (KeyError, TypeError, ValueError):
+            raise _damaged(snapshot.path) from None
+        if len(assignment) != len(run.units) or len(scores) != len(run.units):
+            raise _damaged(snapshot.path)
+        settings["next_id"] = max(next_id, int(settings.get("next_id", 1)))
+        run.settings, run.assignment, run.scores, run.themes = settings, assignment, scores, themes
+        save_run(run, folder)
+        log_decision(folder, {"action": UNDO, "batch": snapshot.batch, "undid": snapshot.messages})
+        snapshot.path.unlink()
+    return "undid: " + "; ".join(snapshot.messages)
+
+
+def forget(folder: Path) -> None:
+    """Drop the snapshots (after a new fit, which they no longer fit)."""
+    for path in _batches(folder):
+        path.unlink()
+
+
+def effective_log(log: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The decision log without the entries of undone batches and without the undo entries."""
+    undone = {int(e["batch"]) for e in log if e.get("action") == UNDO and isinstance(e.get("batch"), int)}
+    return [e for e in log if e.get("action") != UNDO and e.get("batch") not in undone]
