@@ -180,3 +180,16 @@ def test_sub_commands_and_file_give_the_same_run(tmp_path: Path, fitted: ThemeRu
     assert snapshot(by_file) == snapshot(by_command)
     # the file applies theme decisions in its own order (by theme id); the log holds the same decisions
     assert sorted(e["action"] for e in read_log(by_command)) == sorted(e["action"] for e in read_log(by_file))
+
+
+def test_undo(run_dir: Path, fitted: ThemeRun) -> None:
+    before = snapshot(run_dir)
+    code, _, err = invoke("theme", "rename", run_dir, "2", "Krydspres")
+    assert code == 0, err
+    code, out, err = invoke("theme", "undo", run_dir)
+    assert code == 0, err
+    assert out.startswith("Undid: renamed 2 → Krydspres.")
+    assert load_run(run_dir).themes[2].label == fitted.themes[2].label
+    assert snapshot(run_dir)[THEMES_FILE] == before[THEMES_FILE]
+    code, _, err = invoke("theme", "undo", run_dir)
+    assert code == 1 and "there is no decision to undo" in err

@@ -152,3 +152,23 @@ def test_far_centroids_do_not_match() -> None:
     messages = carry_over(previous, [], new)
     assert sorted(new.themes) == [5, 6, 7, 8]
     assert sum("has no match" in m for m in messages) == 4
+
+
+def test_update_with_another_embedder_matches_by_overlap_alone(tmp_path: Path) -> None:
+    """A run fitted with 32-dimensional vectors, updated with 16: no centroid comparison, no crash."""
+    previous = make_run()
+    housing = [
+        "Borgeren mistede sin bolig og boede på et herberg.",
+        "Uden bolig er der ingen stabilitet.",
+    ] * 3
+    # økonomi is gone and bolig is new: both are left to the centroid step, which must stand aside
+    kept = {name: texts for name, texts in GROUPS.items() if name != "økonomi"}
+    units, vectors = make_units({**kept, "bolig": housing})
+    new = fit_run(units, vectors[:, :16].copy(), seed=42)
+    new.settings["embedder"] = "other:16"
+    folder = tmp_path / "run"
+    save_run(previous, folder)
+    updated, _ = update_run(folder, new)
+    money = theme_of(previous, "økonomi")
+    assert money not in updated.themes and len(updated.themes) == len(previous.themes)
+    assert {theme_of(updated, g) for g in kept} == {theme_of(previous, g) for g in kept}

@@ -20,8 +20,8 @@ from thememine.themes.decisions import (
     Decision,
     apply_in_folder,
     apply_themes_file,
-    parse_target,
     no_pending,
+    parse_target,
     summary,
 )
 from thememine.themes.history import undo

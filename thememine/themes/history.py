@@ -104,10 +104,7 @@ def keep_snapshot(folder: Path, state: str, batch: int, messages: Sequence[str])
     """Keep the :func:`state_text` of a run before batch ``batch`` (call before saving the change)."""
     atomic_write_text(
         folder / HISTORY_DIR / f"{batch:06d}.json",
-        json.dumps({"batch": batch, "messages": list(messages)}, ensure_ascii=False)
-        + "\n"
-        + state
-        + "\n",
+        json.dumps({"batch": batch, "messages": list(messages)}, ensure_ascii=False) + "\n" + state + "\n",
     )
 
 

@@ -19,8 +19,8 @@ from scipy.optimize import linear_sum_assignment
 
 from thememine.embed.base import normalise_rows
 from thememine.themes.describe import describe
-from thememine.themes.model import UNASSIGNED, Matrix, Theme, ThemeRun
 from thememine.themes.history import effective_log
+from thememine.themes.model import UNASSIGNED, Matrix, Theme, ThemeRun
 from thememine.themes.store import load_run, read_log
 
 OVERLAP_MATCH = 0.5  # a new theme is an old one when more than half its statements were in it
@@ -173,6 +173,10 @@ def _by_centroid(
     matched: dict[int, int],
 ) -> dict[int, int]:
     """Pair the themes overlap left unmatched by centroid similarity (one to one, at least CENTROID_MATCH)."""
+    if previous.embeddings.shape[1] != new.embeddings.shape[1] or previous.settings.get(
+        "embedder"
+    ) != new.settings.get("embedder", previous.settings.get("embedder")):
+        return {}  # fitted with another embedder: centroids cannot be compared, overlap alone decides
     taken = set(matched.values())
     rows = {u.id: i for i, u in enumerate(previous.units)}
     old_vectors, new_vectors = normalise_rows(previous.embeddings), normalise_rows(new.embeddings)
