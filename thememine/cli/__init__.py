@@ -14,6 +14,7 @@ from thememine.cli.ingest import ingest_command
 from thememine.cli.pseudonymise import pseudonymise_command
 from thememine.cli.reidentify import reidentify_command
 from thememine.cli.report import report_command
+from thememine.cli.review import review_command
 from thememine.cli.run import run_command
 from thememine.cli.themes import apply_command, theme_app
 
@@ -36,6 +37,7 @@ app.command("code")(code_command)
 app.command("export")(export_command)
 app.command("report")(report_command)
 app.command("apply")(apply_command)
+app.command("review")(review_command)
 app.add_typer(theme_app, name="theme")
 
 

@@ -1,0 +1,278 @@
+"""The review page's server, through Starlette's test client: actions, errors, language, privacy."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from tests.runs import edit, entry, snapshot, theme_of
+from thememine.review import create_app
+from thememine.review.i18n import choose, message
+from thememine.themes.decisions import MERGE, RENAME, SPLIT, Decision, apply_in_folder
+from thememine.themes.model import UNASSIGNED, ThemeRun
+from thememine.themes.store import LOG_FILE, STATE_FILE, THEMES_FILE, load_run, read_log, save_run
+
+TOKEN = "test-token"
+
+
+@pytest.fixture
+def client(run_dir: Path) -> TestClient:
+    return TestClient(create_app(run_dir, "en", token=TOKEN), base_url="http://127.0.0.1:8765")
+
+
+def post(client: TestClient, path: str, **fields: object) -> object:
+    return client.post(path, data={"token": TOKEN, **fields}, follow_redirects=False)
+
+
+def error_of(html: str) -> str:
+    found = re.search(r'id="error">([^<]*)<', html)
+    return found.group(1) if found else ""
+
+
+def test_theme_list_and_theme_page(client: TestClient, fitted: ThemeRun) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    for theme in fitted.themes.values():
+        assert f'href="/theme/{theme.id}"' in page.text and theme.label in page.text
+    wait = theme_of(fitted, "ventetid")
+    page = client.get(f"/theme/{wait}")
+    assert page.status_code == 200
+    for row in fitted.members(wait):  # every statement, with its id, document and speaker
+        unit = fitted.units[row]
+        assert f'data-statement="{unit.id}"' in page.text and unit.text in page.text
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_context_shows_the_turn_before(tmp_path: Path) -> None:
+    import numpy as np
+
+    from thememine.themes.fitting import fit_run
+    from thememine.themes.model import Unit
+
+    texts = ["Hvordan er samarbejdet?", "Det er svært.", "Vi mødes for sjældent.", "Og ventetiden?", "Lang."]
+    ids = ["d:0:0", "d:1:0", "d:1:1", "d:2:0", "d:3:0"]
+    speakers = ["I", "Mette", "Mette", "I", "Mette"]
+    units = [Unit(i, "d", s, 0, len(t), t) for i, s, t in zip(ids, speakers, texts, strict=True)]
+    vectors = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32)
+    save_run(fit_run(units, vectors, seed=1), tmp_path)
+    run = load_run(tmp_path)
+    client = TestClient(create_app(tmp_path, "en", token=TOKEN), base_url="http://127.0.0.1:1")
+    theme = run.assignment[2]
+    page = client.get(f"/theme/{theme}" if theme != UNASSIGNED else "/theme/-1").text
+    item = page[page.index('data-statement="d:1:1"') :]
+    item = item[: item.index("</li>")]
+    assert "Hvordan er samarbejdet?" in item  # the interviewer's question before the turn
+    assert "<mark>Vi mødes for sjældent.</mark>" in item and "Det er svært." in item  # the whole turn
+
+
+@pytest.mark.parametrize("kind", ["confirm", "rename", "merge", "split", "delete", "move"])
+def test_each_action_is_saved_at_once_as_the_cli_saves_it(
+    client: TestClient, run_dir: Path, tmp_path: Path, fitted: ThemeRun, kind: str
+) -> None:
+    wait, consent, meetings, money = (
+        theme_of(fitted, g) for g in ("ventetid", "samtykke", "møder", "økonomi")
+    )
+    statement = fitted.units[fitted.members(wait)[0]].id
+    twin = tmp_path / "twin"
+    save_run(fitted, twin)
+    if kind == "confirm":
+        response, decision = post(client, f"/theme/{wait}/confirm"), Decision("confirm", wait)
+    elif kind == "rename":
+        response = post(client, f"/theme/{consent}/rename", label="Samtykke og tavshedspligt")
+        decision = Decision(RENAME, consent, "Samtykke og tavshedspligt")
+    elif kind == "merge":
+        response = post(client, "/merge", themes=[str(money), str(meetings)], into=str(meetings), label="")
+        decision = Decision(MERGE, meetings, others=(money,))
+    elif kind == "split":
+        preview = client.get(f"/theme/{meetings}/split", params={"k": "2"})
+        members = re.search(r'name="members" value="([^"]+)"', preview.text)
+        assert members is not None
+        response = post(client, f"/theme/{meetings}/split", k="2", members=members.group(1))
+        decision = Decision(SPLIT, meetings, k=2)
+    elif kind == "delete":
+        response, decision = post(client, f"/theme/{money}/delete"), Decision("delete", money)
+    else:
+        response = post(client, "/move", statement=statement, to="-1", back=f"/theme/{wait}")
+        decision = Decision("move", UNASSIGNED, statement=statement)
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    apply_in_folder(twin, [decision])
+    page_files, cli_files = snapshot(run_dir), snapshot(twin)
+    assert page_files == cli_files  # the same run, assignments, themes.yaml and embeddings
+    (logged,) = read_log(run_dir)
+    (expected,) = read_log(twin)
+    assert logged | {"time": ""} == expected | {"time": ""}
+
+
+def test_split_preview_changes_nothing_and_shows_the_parts(
+    client: TestClient, run_dir: Path, fitted: ThemeRun
+) -> None:
+    meetings = theme_of(fitted, "møder")
+    before = snapshot(run_dir)
+    page = client.get(f"/theme/{meetings}/split", params={"k": "3"})
+    assert page.status_code == 200
+    assert page.text.count('class="part"') == 3
+    assert snapshot(run_dir) == before and not (run_dir / LOG_FILE).exists()
+
+
+def test_split_refused_when_the_theme_changed_since_the_preview(
+    client: TestClient, run_dir: Path, fitted: ThemeRun
+) -> None:
+    meetings, money = theme_of(fitted, "møder"), theme_of(fitted, "økonomi")
+    preview = client.get(f"/theme/{meetings}/split", params={"k": "2"})
+    members = re.search(r'name="members" value="([^"]+)"', preview.text)
+    assert members is not None
+    apply_in_folder(run_dir, [Decision(MERGE, meetings, others=(money,))])  # another tab, meanwhile
+    response = post(client, f"/theme/{meetings}/split", k="2", members=members.group(1))
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    assert "changed since the preview" in error_of(response.text)  # type: ignore[attr-defined]
+    assert len(load_run(run_dir).themes) == len(fitted.themes) - 1
+
+
+def test_undo_from_the_page(client: TestClient, run_dir: Path, fitted: ThemeRun) -> None:
+    before = snapshot(run_dir)[THEMES_FILE]
+    post(client, f"/theme/{theme_of(fitted, 'ventetid')}/rename", label="Ventetid")
+    page = client.get("/")
+    assert "Undo" in page.text and "renamed" in page.text.lower()
+    response = post(client, "/undo", back="/")
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert snapshot(run_dir)[THEMES_FILE] == before
+    assert read_log(run_dir)[-1]["action"] == "undo"
+    nothing = post(client, "/undo", back="/")
+    assert nothing.status_code == 409 and "no decision to undo" in error_of(nothing.text)  # type: ignore[attr-defined]
+
+
+def test_a_stale_tab_gets_a_conflict_not_a_crash(client: TestClient, run_dir: Path, fitted: ThemeRun) -> None:
+    meetings, money = theme_of(fitted, "møder"), theme_of(fitted, "økonomi")
+    post(client, "/merge", themes=[str(meetings), str(money)], into=str(meetings))
+    response = post(client, f"/theme/{money}/rename", label="Økonomi")  # the other tab still shows it
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    assert f"theme {money} does not exist" in error_of(response.text).lower()  # type: ignore[attr-defined]
+    assert client.get("/").status_code == 200
+
+
+def test_two_tabs_posting_at_once_lose_nothing(client: TestClient, run_dir: Path, fitted: ThemeRun) -> None:
+    wait, consent = theme_of(fitted, "ventetid"), theme_of(fitted, "samtykke")
+    other = TestClient(create_app(run_dir, "en", token=TOKEN), base_url="http://127.0.0.1:8765")
+
+    def rename(tab: TestClient, theme: int, prefix: str) -> None:
+        for i in range(6):
+            assert post(tab, f"/theme/{theme}/rename", label=f"{prefix} {i}").status_code == 303  # type: ignore[attr-defined]
+
+    threads = [
+        threading.Thread(target=rename, args=(client, wait, "Ventetid")),
+        threading.Thread(target=rename, args=(other, consent, "Samtykke")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run = load_run(run_dir)
+    assert run.themes[wait].label == "Ventetid 5" and run.themes[consent].label == "Samtykke 5"
+    assert len(read_log(run_dir)) == 12
+    json.loads((run_dir / STATE_FILE).read_text(encoding="utf-8"))  # whole, not interleaved
+    labels = {t["id"]: t["label"] for t in yaml.safe_load((run_dir / THEMES_FILE).read_text())["themes"]}
+    assert labels[wait] == "Ventetid 5" and labels[consent] == "Samtykke 5"
+
+
+def test_pending_themes_yaml_is_not_overwritten(client: TestClient, run_dir: Path, fitted: ThemeRun) -> None:
+    wait = theme_of(fitted, "ventetid")
+    edit(run_dir, lambda data: entry(data, wait).update(label="Skrevet i filen"))
+    page = client.get("/")
+    assert 'id="pending"' in page.text
+    response = post(client, f"/theme/{wait}/confirm")
+    assert response.status_code == 409  # type: ignore[attr-defined]
+    assert "not applied yet" in error_of(response.text)  # type: ignore[attr-defined]
+    assert "Skrevet i filen" in (run_dir / THEMES_FILE).read_text(encoding="utf-8")
+    assert post(client, "/apply-file").status_code == 303  # type: ignore[attr-defined]
+    assert load_run(run_dir).themes[wait].label == "Skrevet i filen"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "fields", "status", "says"),
+    [
+        ("post", "/theme/x/rename", {"label": "A"}, 400, "whole number"),
+        ("post", "/theme/1/rename", {"label": "   "}, 400, "empty"),
+        ("post", "/theme/999/confirm", {}, 409, "does not exist"),
+        ("post", "/theme/1/split", {"k": "zwei", "members": "x"}, 400, "whole number"),
+        ("post", "/theme/1/split", {"k": "2", "members": "stale"}, 409, "changed since the preview"),
+        ("post", "/merge", {"themes": "1"}, 400, "at least two"),
+        ("post", "/merge", {"themes": ["1", "1"]}, 400, "besides"),
+        ("post", "/move", {"to": "1"}, 400, "no statement id"),
+        ("post", "/move", {"statement": "nope:0:0", "to": "1"}, 409, "no statement"),
+        ("post", "/move", {"statement": "x", "to": "one"}, 400, "whole number"),
+        ("get", "/theme/999", {}, 404, "no theme 999"),
+        ("get", "/theme/1/split?k=99", {}, 400, "cannot be split"),
+        ("get", "/theme/1/split?k=", {}, 400, "whole number"),
+        ("get", "/theme/1/confirm", {}, 405, ""),
+        ("get", "/no/such/page", {}, 404, ""),
+        ("get", "/lang/fr", {}, 404, "language"),
+    ],
+)
+def test_malformed_requests_get_a_4xx_with_a_message(
+    client: TestClient,
+    run_dir: Path,
+    method: str,
+    path: str,
+    fields: dict[str, object],
+    status: int,
+    says: str,
+) -> None:
+    before = snapshot(run_dir)
+    if method == "post":
+        response = client.post(path, data={"token": TOKEN, **fields}, follow_redirects=False)
+    else:
+        response = client.get(path, follow_redirects=False)
+    assert response.status_code == status, response.text
+    assert says.lower() in error_of(response.text).lower()
+    assert snapshot(run_dir) == before
+    assert client.get("/").status_code == 200  # the server carries on
+
+
+def test_foreign_requests_are_refused(client: TestClient, run_dir: Path) -> None:
+    before = snapshot(run_dir)
+    assert client.post("/theme/1/confirm", data={"token": "guess"}).status_code == 403
+    assert client.post("/theme/1/confirm", data={"label": "no token"}).status_code == 403
+    assert (
+        client.post(
+            "/theme/1/confirm", content=b'{"token": 1}', headers={"content-type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/theme/1/confirm",
+            content=b"token=" + b"x" * 100_000,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ).status_code
+        == 413
+    )
+    assert client.get("/", headers={"host": "attacker.example:8765"}).status_code == 400  # DNS rebinding
+    assert snapshot(run_dir) == before
+
+
+def test_language(run_dir: Path) -> None:
+    auto = TestClient(create_app(run_dir, "auto", token=TOKEN), base_url="http://127.0.0.1:1")
+    assert "Gennemsyn af temaer" in auto.get("/").text  # Danish by default
+    assert "Theme review" in auto.get("/", headers={"accept-language": "en-GB,en;q=0.9,da;q=0.5"}).text
+    assert "Gennemsyn af temaer" in auto.get("/", headers={"accept-language": "da,en;q=0.8"}).text
+    auto.get("/lang/en")  # the page's own switch, kept in a cookie
+    assert "Theme review" in auto.get("/", headers={"accept-language": "da"}).text
+    forced = TestClient(create_app(run_dir, "da", token=TOKEN), base_url="http://127.0.0.1:1")
+    assert '<html lang="da">' in forced.get("/", headers={"accept-language": "en"}).text
+    assert choose("auto", None, "nb-NO,en;q=0.5") == "da" and choose("auto", None, "de,fr") == "da"
+    assert message("Undid: renamed 3 → Krydspres; merged 5 into 2", "da") == (
+        "Fortrød: omdøbte 3 → Krydspres; flettede 5 ind i 2"
+    )
+
+
+def test_a_folder_without_a_run_is_refused(tmp_path: Path) -> None:
+    from thememine.errors import InputError
+
+    with pytest.raises(InputError, match="no theme run here"):
+        create_app(tmp_path)
