@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +12,7 @@ from thememine.cli._common import fail, out_console
 from thememine.errors import ThememineError
 
 
-class Language(str, Enum):
+class Language(StrEnum):
     auto = "auto"
     da = "da"
     en = "en"
