@@ -276,3 +276,49 @@ def test_a_folder_without_a_run_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="no theme run here"):
         create_app(tmp_path)
+
+
+def test_the_page_shows_pseudonymised_text_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real `thememine run` (names style), then every page of the review: no original name or number."""
+    from typer.testing import CliRunner
+
+    from thememine.cli import app
+
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", "en lang nok passphrase")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mette.txt").write_text(
+        "I: Hvem ringede du til?\n"
+        "Mette Kjærgaard: Jeg ringede til Jens Ravn på 22 47 81 93, og Mettes mor var med.\n"
+        "I: Og så?\n"
+        "Mette Kjærgaard: Min cpr er 120384-2746, og jeg bor på Solvænget 14, 8700 Horsens.\n"
+        "I: Hvad med samarbejdet?\n"
+        "Mette Kjærgaard: Jens skrev til mettekh84@gmail.com om ventetiden hos psykiatrien.\n",
+        encoding="utf-8",
+    )
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    args = ["run", str(corpus), "--out", str(out), "--key", str(key), "--style", "names"]
+    result = CliRunner().invoke(app, [*args, "-q", "--ner", "none", "--embedder", "hash"])
+    assert result.exit_code == 0, result.output
+    client = TestClient(create_app(out, "en", token=TOKEN), base_url="http://127.0.0.1:1")
+    run = load_run(out)
+    pages = [client.get("/").text, client.get("/theme/-1").text]
+    pages += [client.get(f"/theme/{t}").text for t in run.themes]
+    pages += [
+        client.get(f"/theme/{t}/split?k=2").text
+        for t in run.themes
+        if t in run.themes and run.themes[t].size >= 2
+    ]
+    shown = "".join(pages)
+    assert any(u.text in shown for u in run.units if not u.filler)  # the statements are there…
+    for original in (
+        "Mette",
+        "mette",
+        "Jens",
+        "Ravn",
+        "Kjærgaard",
+        "22 47 81 93",
+        "120384-2746",
+        "Solvænget",
+    ):
+        assert original not in shown, original  # …pseudonymised
