@@ -63,6 +63,7 @@ def test_pseudonymise(
         assert (out / "out.qdpx").is_file() and (out / "out.qdc").is_file()  # REFI-QDA, named for the folder
         assert (out / "report.html").is_file()
         assert "theme" in result.stdout
+        assert f"thememine review {out}" in result.stdout.replace("\n", "")
     shared = "".join(
         p.read_text(encoding="utf-8")
         for p in out.rglob("*")

@@ -93,3 +93,4 @@ def _report(out: Path) -> None:
     except ThememineError as err:
         fail(str(err))
     out_console.print(f"Report: {path} (one HTML file; open it in any browser, it needs no network).")
+    out_console.print(f"Review the themes in your browser: thememine review {out}")

@@ -56,7 +56,7 @@ from thememine.themes.decisions import (
     summary,
 )
 from thememine.themes.model import UNASSIGNED, Theme, ThemeRun, Unit
-from thememine.themes.store import load_run
+from thememine.themes.store import STATE_FILE, load_run
 
 MAX_SHOWN = 200  # statements listed on a theme page before "show all"
 MAX_K = 12  # the largest split offered
@@ -88,6 +88,7 @@ class Review:
         self.folder = folder
         self.lang = lang
         self.token = token or secrets.token_urlsafe(24)
+        self._cached: tuple[tuple[int, int, int], ThemeRun] | None = None
         self.env = Environment(
             loader=PackageLoader("thememine.review", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -97,7 +98,12 @@ class Review:
 
     # ----- reading -----------------------------------------------------------------------------
     def load(self) -> ThemeRun:
-        return load_run(self.folder)
+        """The run as saved now; read again only when its state file changed (pages only read it)."""
+        state = (self.folder / STATE_FILE).stat()
+        stamp = (state.st_mtime_ns, state.st_size, state.st_ino)
+        if self._cached is None or self._cached[0] != stamp:
+            self._cached = (stamp, load_run(self.folder))
+        return self._cached[1]
 
     def language(self, request: Request) -> str:
         return i18n.choose(self.lang, request.cookies.get(COOKIE), request.headers.get("accept-language"))
