@@ -40,7 +40,9 @@ def main() -> None:
                 found = re.search(r"http://127\.0\.0\.1:\d+/", line)
                 url = found.group(0) if found else ""
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+                browser = p.chromium.launch(
+                    executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+                )
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(url)
                 page.screenshot(path=str(args.out / "review.png"))
