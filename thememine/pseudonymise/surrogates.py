@@ -11,6 +11,7 @@ re-run with the same key extends the same mapping.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -228,14 +229,18 @@ class SurrogateMap:
 def _echoes(fake: str, originals: set[str] | frozenset[str]) -> bool:
     """Whether a fake would echo an original word: as one of its parts ("Anne-Mette" for "Mette"),
     or, for originals of three letters or more, inside a part ("Jensby" holds "Jens")."""
-    folded = fake.casefold()
-    for part in _NAME_PARTS.split(folded):
-        if part in originals:
-            return True
+    return not originals.isdisjoint(_fragments(fake))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fragments(fake: str) -> frozenset[str]:
+    """The parts of a fake and every piece of a part that is at least three letters long."""
+    found: set[str] = set()
+    for part in _NAME_PARTS.split(fake.casefold()):
+        found.add(part)
         for size in range(_ECHO_MIN, len(part)):
-            if any(part[i : i + size] in originals for i in range(len(part) - size + 1)):
-                return True
-    return False
+            found.update(part[i : i + size] for i in range(len(part) - size + 1))
+    return frozenset(found)
 
 
 def _shape_digits(surface: str, digits: str) -> str:
