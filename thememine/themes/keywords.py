@@ -156,6 +156,7 @@ def terms(text: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1 << 18)  # asked of each statement by the fit and again by zero-shot coding
 def is_content_free(text: str) -> bool:
     """True when nothing is left once stop words, fillers, tags and annotations are removed."""
     return not _clauses(text)
