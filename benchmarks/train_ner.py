@@ -62,6 +62,22 @@ def length_batches(
     return out
 
 
+def training_batch(
+    encoded: list[EncodedSentence], rows: list[int], tokenizer: E5Tokenizer, max_length: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Ids, mask and labels of the sentences ``rows`` of ``encoded``, padded."""
+    ids, mask, labels = pad_batch(
+        [encoded[i].ids for i in rows],
+        tokenizer.pad,
+        tokenizer.bos,
+        tokenizer.eos,
+        labels=[encoded[i].labels for i in rows],
+        max_length=max_length,
+    )
+    assert labels is not None
+    return ids, mask, labels
+
+
 def truncate(weights: E5Weights, layers: int) -> E5Weights:
     """The encoder's first ``layers`` layers only."""
     if not 1 <= layers <= weights.config.layers:
@@ -165,15 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         model.train()
         started, total_loss = time.time(), 0.0
         for n, rows in enumerate(length_batches(train_encoded, args.batch_size, rng), start=1):
-            ids, mask, labels = pad_batch(
-                [train_encoded[i].ids for i in rows],
-                tokenizer.pad,
-                tokenizer.bos,
-                tokenizer.eos,
-                labels=[train_encoded[i].labels for i in rows],
-                max_length=args.max_length,
-            )
-            assert labels is not None
+            ids, mask, labels = training_batch(train_encoded, rows, tokenizer, args.max_length)
             logits = model(ids, mask)
             loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1), ignore_index=-100)
             optimiser.zero_grad(set_to_none=True)
