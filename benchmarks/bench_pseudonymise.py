@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from datetime import date
 from pathlib import Path
 
 from thememine.ingest import SplitOptions, read_corpus, split_corpus
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         args.markdown.write_text(
             "# Pseudonymisation: speed\n\nWritten by `benchmarks/bench_pseudonymise.py` (run by hand, "
-            "2 CPU cores, 2026-11-23).\n\n" + text + "\n",
+            f"2 CPU cores, {date.today().isoformat()}).\n\n" + text + "\n",
             encoding="utf-8",
         )
     return 0

@@ -25,6 +25,23 @@ A = (
 B = "I: Og Jens?\nAnne Sofie: Jens skrev til mettekh84@gmail.com om Mette.\nI: Ja.\nAnne Sofie: Ja.\n"
 
 
+def model_free(command: str, corpus: Path, out: Path, key: Path, style: str) -> list[str]:
+    """``command`` on ``corpus`` without the NER model, quietly."""
+    return [
+        command,
+        str(corpus),
+        "--out",
+        str(out),
+        "--key",
+        str(key),
+        "--style",
+        style,
+        "-q",
+        "--ner",
+        "none",
+    ]
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     root = tmp_path / "corpus"
@@ -42,19 +59,7 @@ def test_pseudonymise(
 ) -> None:
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out, key = tmp_path / "out", tmp_path / "private" / "study.key"
-    args = [
-        command,
-        str(corpus),
-        "--out",
-        str(out),
-        "--key",
-        str(key),
-        "--style",
-        style,
-        "-q",
-        "--ner",
-        "none",
-    ]
+    args = model_free(command, corpus, out, key, style)
     result = runner.invoke(app, args + (["--embedder", "hash"] if command == "run" else []))
     assert result.exit_code == 0, result.output
     assert "Leak check: no original form" in result.stdout
@@ -206,25 +211,7 @@ def test_reidentify_reverses_a_pseudonymised_transcript(
 ) -> None:
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out, key = tmp_path / "out", tmp_path / "private" / "study.key"
-    assert (
-        runner.invoke(
-            app,
-            [
-                "pseudonymise",
-                str(corpus),
-                "--out",
-                str(out),
-                "--key",
-                str(key),
-                "--style",
-                style,
-                "-q",
-                "--ner",
-                "none",
-            ],
-        ).exit_code
-        == 0
-    )
+    assert runner.invoke(app, model_free("pseudonymise", corpus, out, key, style)).exit_code == 0
     doc = json.loads((out / "documents" / "jobcenter__doc01.json").read_text(encoding="utf-8"))
     pseudo = tmp_path / "pseudo.txt"
     pseudo.write_text(doc["text"], encoding="utf-8")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -38,6 +38,8 @@ ThemeIds = Annotated[
     list[int], typer.Argument(help="One or more theme ids.", show_default=False, metavar="THEME...")
 ]
 
+T = TypeVar("T")
+
 theme_app = typer.Typer(
     help="Decide about one theme at a time: confirm, rename, merge, split, delete, move a statement.",
     no_args_is_help=True,
@@ -54,6 +56,16 @@ def _report(folder: Path, messages: Sequence[str]) -> None:
     out_console.print(f"Saved; {folder / THEMES_FILE} is written again with empty actions.")
 
 
+def _writing(folder: Path, change: Callable[[], T]) -> T:
+    """Run ``change`` on the run in ``folder``; its errors end the command with what to do."""
+    try:
+        return change()
+    except ThememineError as err:
+        fail(str(err))
+    except OSError as err:
+        fail(f"Could not write the run in {folder}: {err.strerror or err}. Check the folder and free space.")
+
+
 def apply_command(folder: RunDir) -> None:
     """Apply the decisions written into RUN_DIR/themes.yaml.
 
@@ -61,24 +73,12 @@ def apply_command(folder: RunDir) -> None:
     shares) and themes.yaml is written again with empty actions. If one decision is wrong,
     nothing is changed and the error says what to fix.
     """
-    try:
-        messages = apply_themes_file(folder)
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the run in {folder}: {err.strerror or err}. Check the folder and free space.")
-    _report(folder, messages)
+    _report(folder, _writing(folder, lambda: apply_themes_file(folder)))
 
 
 def decide(folder: Path, decisions: Sequence[Decision]) -> None:
     """Apply decisions given on the command line, unless themes.yaml holds decisions not yet applied."""
-    try:
-        messages = apply_in_folder(folder, decisions, guard=no_pending(folder))
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the run in {folder}: {err.strerror or err}. Check the folder and free space.")
-    _report(folder, messages)
+    _report(folder, _writing(folder, lambda: apply_in_folder(folder, decisions, guard=no_pending(folder))))
 
 
 @theme_app.command("confirm")
@@ -160,11 +160,6 @@ def undo_command(folder: RunDir) -> None:
     Run it again to go further back. Decisions made before the themes were last fitted cannot be
     undone.
     """
-    try:
-        message = undo(folder, guard=no_pending(folder))
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the run in {folder}: {err.strerror or err}. Check the folder and free space.")
+    message = _writing(folder, lambda: undo(folder, guard=no_pending(folder)))
     out_console.print(f"{summary([message])}.")
     out_console.print(f"Saved; {folder / THEMES_FILE} is written again.")

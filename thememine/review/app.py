@@ -74,11 +74,10 @@ class BadRequest(HTTPException):
 
 @dataclass(frozen=True)
 class Context:
-    """A statement in context: the turn before it and its own turn, with the statement marked."""
+    """A statement in context: the turn before it and its own turn (which holds the statement)."""
 
     before: list[Unit]
     turn: list[Unit]
-    unit: Unit
 
 
 class Review:
@@ -167,7 +166,8 @@ class Review:
         show_all = request.query_params.get("all") == "1"
         shown = rows if show_all else rows[:MAX_SHOWN]
         contexts = _contexts(run, shown)
-        ids = [t.id for t in _sorted(run)]
+        themes = _sorted(run)
+        ids = [t.id for t in themes]
         position = ids.index(theme_id) if theme_id in ids else -1
         return self.render(
             request,
@@ -176,7 +176,7 @@ class Review:
             theme_id=theme_id,
             statements=[(run.units[r], run.scores[r], contexts[r]) for r in shown],
             total=len(rows),
-            themes=_sorted(run),
+            themes=themes,
             previous=ids[position - 1] if position > 0 else None,
             next=ids[position + 1] if 0 <= position < len(ids) - 1 else None,
             max_k=max(2, min(MAX_K, len(rows))),
@@ -415,12 +415,12 @@ def _contexts(run: ThemeRun, rows: Sequence[int]) -> dict[int, Context]:
         unit = run.units[row]
         match = _TURN_ID.match(unit.id)
         if not match or match["doc"] != unit.doc_id:
-            found[row] = Context([], [unit], unit)
+            found[row] = Context([], [unit])
             continue
         turn = int(match["turn"])
         previous = max((t for d, t in turns if d == unit.doc_id and t < turn), default=None)
         before = turns[(unit.doc_id, previous)] if previous is not None else []
-        found[row] = Context(before, turns[(unit.doc_id, turn)], unit)
+        found[row] = Context(before, turns[(unit.doc_id, turn)])
     return found
 
 
@@ -469,5 +469,4 @@ def create_app(folder: Path, lang: str = "auto", token: str | None = None) -> St
         Route("/lang/{lang}", guarded(review.language_choice)),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: on_http_error, Exception: on_error})
-    app.state.review = review
     return app

@@ -173,9 +173,11 @@ def _by_centroid(
     matched: dict[int, int],
 ) -> dict[int, int]:
     """Pair the themes overlap left unmatched by centroid similarity (one to one, at least CENTROID_MATCH)."""
-    if previous.embeddings.shape[1] != new.embeddings.shape[1] or previous.settings.get(
-        "embedder"
-    ) != new.settings.get("embedder", previous.settings.get("embedder")):
+    same_space = previous.embeddings.shape[1] == new.embeddings.shape[1] and new.settings.get("embedder") in (
+        None,
+        previous.settings.get("embedder"),
+    )
+    if not same_space:
         return {}  # fitted with another embedder: centroids cannot be compared, overlap alone decides
     taken = set(matched.values())
     rows = {u.id: i for i, u in enumerate(previous.units)}
