@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from thememine.errors import ThememineError
+from thememine.ingest import read_corpus
 from thememine.pseudonymise.e5ner import E5NerTagger, default_model_dir, load_e5_tagger
 from thememine.pseudonymise.e5ner.data import (
     Sentence,
@@ -79,6 +80,46 @@ def test_offsets_point_into_the_original_text(tokenizer: E5Tokenizer, text: str,
     assert len(ids) == len(offsets)
     assert [text[a:b] for a, b in offsets if b > a] == pieces
     assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(offsets))
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "corpora" / "sample"
+
+
+def test_word_by_word_tokenizing_finds_the_whole_texts_best_path(tokenizer: E5Tokenizer) -> None:
+    texts = [document.text for document in read_corpus([SAMPLE]).documents]
+    assert len(texts) == 7
+    for text in [*texts, *SENTENCES, "ﬁnanse ½ café  A\u00a0B\tC"]:
+        normal, _ = tokenizer._normalise(text)
+        assert tokenizer._segmented(normal) == tokenizer.viterbi(normal)
+
+
+def test_a_word_is_searched_once_then_remembered(
+    tokenizer: E5Tokenizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = E5Tokenizer.__new__(E5Tokenizer)
+    fresh.__dict__.update(tokenizer.__dict__, _cache={})
+    searched: list[str] = []
+    search = fresh.viterbi
+    monkeypatch.setattr(fresh, "viterbi", lambda normal: searched.append(normal) or search(normal))
+    first = fresh.encode_with_offsets("Mette og Mette og Jens")
+    assert searched == ["▁Mette", "▁og", "▁Jens"]
+    assert fresh.encode_with_offsets("Mette og Mette og Jens") == first
+    assert len(searched) == 3
+
+
+def test_attention_in_use_matches_attention_in_training() -> None:
+    torch.manual_seed(3)
+    config = E5Config(hidden=48, layers=2, heads=4, ffn=96, vocab=50, max_positions=32)
+    model = E5TokenClassifier(config, 5, dropout=0.0)
+    ids = torch.randint(3, 50, (3, 9))
+    mask = torch.ones_like(ids)
+    mask[1, 6:] = 0
+    mask[2, 2:] = 0
+    with torch.no_grad():
+        trained = model.train()(ids, mask)  # scaled_dot_product_attention, no dropout
+        used = model.eval()(ids, mask)  # plain matrix products
+    real = mask.bool()
+    assert torch.allclose(trained[real], used[real], atol=1e-5)
 
 
 @pytest.mark.slow

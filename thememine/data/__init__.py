@@ -12,3 +12,9 @@ def read_lines(name: str) -> tuple[str, ...]:
     text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     lines = (line.strip() for line in text.splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+@cache
+def spacy_stop_words() -> frozenset[str]:
+    """spaCy's Danish stop words, as shipped in ``spacy_stop_words_da.txt`` (see ``SOURCES.md``)."""
+    return frozenset(read_lines("spacy_stop_words_da.txt"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from thememine.data import read_lines
+from thememine.data import read_lines, spacy_stop_words
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,9 @@ def names() -> Names:
         known = table.get(name.casefold())
         if known is None or entry.count > known.count:  # the list repeats some names; keep the commonest
             table[name.casefold()] = entry
-    from spacy.lang.da.stop_words import STOP_WORDS
-
     curated = {line.casefold() for line in read_lines("ambiguous_names_da.txt")}
     # a name that is a Danish stop word ("De", "Man", "Alle") is ambiguous too
-    stop = {word for word in STOP_WORDS if word in first or word in last}
+    stop = {word for word in spacy_stop_words() if word in first or word in last}
     return Names(first=first, last=last, ambiguous=frozenset(curated | stop))
 
 

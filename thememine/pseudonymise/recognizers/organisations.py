@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from thememine.data import spacy_stop_words
 from thememine.pseudonymise.detection import ORGANISATION
 from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer, Verdict
 
@@ -38,6 +39,5 @@ class OrganisationRecognizer(PatternRecognizer):
 
     def validate(self, text: str, start: int, end: int) -> Verdict:
         """Title-cased prose ("Psykiatrien Er ...") is no institution: its last word is a stop word."""
-        from spacy.lang.da.stop_words import STOP_WORDS
-
-        return Verdict.REJECT if text[start:end].split()[-1].casefold() in STOP_WORDS else Verdict.NO_OPINION
+        last = text[start:end].split()[-1].casefold()
+        return Verdict.REJECT if last in spacy_stop_words() else Verdict.NO_OPINION
