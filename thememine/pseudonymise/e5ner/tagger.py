@@ -157,6 +157,8 @@ class E5NerTagger:
         self.threads = threads
         self.skip_plain = skip_plain  # leave out sentences without a capitalised word to look at
         self.sentences_tagged = self.sentences_seen = 0
+        # tokens the model ran on (<s> and </s> included) and the sum of squared window lengths
+        self.tokens_tagged = self.token_pairs = 0
         self.person_weight = person_weight
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
@@ -216,6 +218,8 @@ class E5NerTagger:
         probabilities = [torch.zeros((n, len(self.labels))) for n in lengths]
         margins = [torch.full((n,), -1) for n in lengths]
         order = sorted(windows, key=lambda w: w.end - w.start)
+        self.tokens_tagged += sum(w.end - w.start + 2 for w in order)
+        self.token_pairs += sum((w.end - w.start + 2) ** 2 for w in order)
         tokenizer = self.tokenizer
         with torch.inference_mode():
             for b in range(0, len(order), self.batch_size):
