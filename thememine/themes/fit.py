@@ -115,8 +115,10 @@ def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> t
     from hdbscan import HDBSCAN
     from umap import UMAP
 
+    from thememine.themes.compiled import keep_compiled_code
     from thememine.themes.keywords import danish_vectorizer, keyword_ctfidf
 
+    keep_compiled_code()  # UMAP's numba code, compiled once instead of in every run
     reduced = UMAP(
         n_neighbors=min(settings.n_neighbors, settings.n - 1),
         n_components=settings.n_components,
