@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
+from thememine.themes import fit
 from thememine.themes.codebook import Code, Codebook
 from thememine.themes.coding import code_vectors, codes_csv, zero_shot
-from thememine.themes.fit import cluster, reduce_outliers, scaled_settings
+from thememine.themes.fit import cluster, nearest_neighbours, reduce_outliers, scaled_settings
 from thememine.themes.fitting import fit_run
 from thememine.themes.model import UNASSIGNED, Unit
 from thememine.themes.store import ASSIGNMENTS_FILE, STATE_FILE, THEMES_FILE, load_run, save_run
@@ -67,6 +68,42 @@ def test_three_clear_topics_give_three_themes(per_topic: int) -> None:
     # the quotes of a theme come from different documents first
     labels = [t.label for t in run.themes.values()]
     assert len(set(labels)) == 3
+
+
+@pytest.mark.parametrize("n", [1, 7, 300])
+def test_nearest_neighbours_are_exact_and_nearest_first(n: int) -> None:
+    rng = np.random.default_rng(n)
+    vectors = rng.normal(size=(n, 16)).astype(np.float32)
+    vectors[n // 2] = vectors[0] * 3  # a row pointing the same way as row 0: distance 0
+    indices, distances = nearest_neighbours(vectors, 10)
+    k = min(10, n)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    brute = np.maximum(1.0 - unit @ unit.T, 0.0)
+    expected = np.argsort(brute, axis=1, kind="stable")[:, :k]
+    assert indices.shape == distances.shape == (n, k)
+    assert np.allclose(distances, np.take_along_axis(brute, expected, axis=1), atol=1e-5)
+    assert np.all(np.diff(distances, axis=1) >= 0)
+    assert [set(row) for row in indices] == [set(row) for row in expected]
+    if n > 2:
+        assert set(indices[0, :2]) == {0, n // 2}
+
+
+def test_umap_takes_exact_neighbours_in_the_middle_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    units, vectors, truth = synthetic(40)
+    asked: list[int] = []
+
+    def spy(rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        asked.append(len(rows))
+        return nearest_neighbours(rows, k)
+
+    monkeypatch.setattr(fit, "nearest_neighbours", spy)
+    monkeypatch.setattr(fit, "UMAP_EXACT_BELOW", 100)  # 120 statements: in the range
+    run = fit_run(units, vectors, seed=3)
+    assert asked == [120]
+    assert len(run.themes) == 3 and purity(run.assignment, truth) > 0.95
+    monkeypatch.setattr(fit, "EXACT_NEIGHBOURS", 110)  # now above it: UMAP's own search
+    fit_run(units, vectors, seed=3)
+    assert asked == [120]
 
 
 def test_same_input_and_seed_give_the_same_themes() -> None:

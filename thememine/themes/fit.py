@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from thememine.embed.base import normalise_rows
 from thememine.themes.keywords import is_content_free
@@ -29,6 +31,11 @@ log = logging.getLogger(__name__)
 SMALL = 60  # statements: fewer than this are too few for UMAP + HDBSCAN
 BLOB_SHARE = 0.5  # one HDBSCAN cluster holding more than this share of statements is a blob, not a theme
 OUTLIER_QUANTILE = 0.0  # an outlier joins a theme if it is as close to it as its least typical member
+# UMAP finds neighbours exactly below 4,096 statements and with pynndescent's NN-descent above; up to
+# EXACT_NEIGHBOURS thememine finds them exactly itself, which is faster there than NN-descent's
+# compilation in every process (about 20 s) and leaves nothing to chance
+UMAP_EXACT_BELOW = 4096
+EXACT_NEIGHBOURS = 20_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,29 @@ def cluster(
     return labels, settings
 
 
+def nearest_neighbours(vectors: Matrix, k: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Each row's ``k`` nearest rows by cosine distance, nearest first (itself among them), exactly.
+
+    Equally near rows are ordered by row number; the same input gives the same neighbours. Rows are
+    compared in blocks of about 16 million distances.
+    """
+    unit = normalise_rows(vectors)
+    n = len(unit)
+    k = min(k, n)
+    indices = np.empty((n, k), dtype=np.int64)
+    distances = np.empty((n, k), dtype=np.float32)
+    block = max(1, (1 << 24) // n)
+    for start in range(0, n, block):
+        rows = slice(start, min(start + block, n))
+        distance = np.maximum(1.0 - unit[rows] @ unit.T, 0.0)
+        nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(distance, nearest, axis=1)
+        order = np.lexsort((nearest, near), axis=-1)
+        indices[rows] = np.take_along_axis(nearest, order, axis=1)
+        distances[rows] = np.take_along_axis(near, order, axis=1)
+    return indices, distances
+
+
 def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> tuple[list[int], FitSettings]:
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
@@ -119,15 +149,22 @@ def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> t
     from thememine.themes.keywords import danish_vectorizer, keyword_ctfidf
 
     keep_compiled_code()  # UMAP's numba code, compiled once instead of in every run
-    reduced = UMAP(
-        n_neighbors=min(settings.n_neighbors, settings.n - 1),
+    n_neighbors = min(settings.n_neighbors, settings.n - 1)
+    exact = UMAP_EXACT_BELOW <= len(vectors) <= EXACT_NEIGHBOURS
+    reducer = UMAP(
+        n_neighbors=n_neighbors,
         n_components=settings.n_components,
         min_dist=0.0,
         metric="cosine",
         random_state=settings.seed,  # also makes UMAP single-threaded, hence reproducible
         low_memory=True,
         n_jobs=1,
-    ).fit_transform(vectors)
+        precomputed_knn=nearest_neighbours(vectors, n_neighbors) if exact else (None, None, None),
+    )
+    with warnings.catch_warnings():
+        # precomputed neighbours have no search index, so UMAP's transform() is unavailable: unused
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        reduced = reducer.fit_transform(vectors)
 
     def hdbscan(selection: str) -> HDBSCAN:
         return HDBSCAN(
