@@ -112,7 +112,7 @@ def pseudonymise(
     if not corpus.documents:
         return PseudonymiseResult(corpus, None, None, 0)
     statements = split_corpus(corpus.documents, options)
-    result = pseudonymise_corpus(corpus.documents, statements, detector, mapping)
+    result = pseudonymise_corpus(corpus.documents, statements, detector, mapping, on_document=on_file)
     settings = {
         "style": mapping.style,
         "ner": tagger_spec,

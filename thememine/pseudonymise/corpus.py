@@ -8,8 +8,9 @@ generic labels (``I``, ``IP1``) stay.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from thememine.ingest.labels import is_generic_label
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
@@ -68,9 +69,21 @@ def pseudonymise_corpus(
     detector: Detector,
     mapping: SurrogateMap,
     analyses: Sequence[Analysis] | None = None,
+    on_document: Callable[[int, int, str], None] | None = None,
 ) -> PseudonymisedCorpus:
-    """Rewrite every document and statement with corpus-wide surrogates."""
-    analyses = analyses if analyses is not None else detector.analyze_many([d.text for d in documents])
+    """Rewrite every document and statement with corpus-wide surrogates.
+
+    Detection runs document by document unless ``analyses`` are given; ``on_document(done, total,
+    what)`` is told before each document and once at the end (detection is the slow step).
+    """
+    if analyses is None:
+        analyses = []
+        for done, document in enumerate(documents):
+            if on_document is not None:
+                on_document(done, len(documents), f"finding personal data in {Path(document.path).name}")
+            analyses.extend(detector.analyze_many([document.text]))
+        if on_document is not None:
+            on_document(len(documents), len(documents), "")
     found: list[list[Detection]] = []
     for document, analysis in zip(documents, analyses, strict=True):
         found.append(resolve_overlaps([*analysis.detections, *speaker_detections(document)]))
