@@ -81,7 +81,7 @@ def pseudonymise_corpus(
         for done, document in enumerate(documents):
             if on_document is not None:
                 on_document(done, len(documents), f"finding personal data in {Path(document.path).name}")
-            analyses.extend(detector.analyze_many([document.text]))
+            analyses.append(detector.analyze(document.text))
         if on_document is not None:
             on_document(len(documents), len(documents), "")
     found: list[list[Detection]] = []
