@@ -23,6 +23,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from docblock import write_block
+
 FIT = """
 import json, sys
 import numpy as np
@@ -36,8 +38,6 @@ texts = [f"borger sagsbehandler emne{i % 8} ord{i % 37}" for i in range(n)]
 labels, _ = cluster(texts, vectors)
 print(json.dumps(labels))
 """
-START = "<!-- bench_fit_startup: start -->"
-END = "<!-- bench_fit_startup: end -->"
 
 
 def run(n: int, cache: str) -> tuple[float, list[int]]:
@@ -70,24 +70,17 @@ def main(argv: list[str] | None = None) -> int:
         print(rows[-1], flush=True)
     text = "\n".join(
         [
-            f"{START}",
             f"Written by `benchmarks/bench_fit_startup.py` ({date.today().isoformat()}, 2 CPU cores). "
             "Seconds from process start to the end of clustering, run by run:",
             "",
             "| statements | compiled code not kept | kept (the first run stores it) | same themes |",
             "|---|---|---|---|",
             *rows,
-            f"{END}",
         ]
     )
     print(text)
     if args.markdown:
-        old = args.markdown.read_text(encoding="utf-8")
-        if START in old and END in old:
-            new = old[: old.index(START)] + text + old[old.index(END) + len(END) :]
-        else:
-            new = old.rstrip("\n") + "\n\n## A fresh process's compilation\n\n" + text + "\n"
-        args.markdown.write_text(new, encoding="utf-8")
+        write_block(args.markdown, "bench_fit_startup", text)
     return 0
 
 

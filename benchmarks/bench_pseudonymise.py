@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 import torch
+from docblock import write_block
 
 from thememine.ingest import SplitOptions, read_corpus, split_corpus
 from thememine.pseudonymise import Detector
@@ -40,8 +41,6 @@ from thememine.pseudonymise.ner import load_tagger
 from thememine.pseudonymise.surrogates import SurrogateMap
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"
-START = "<!-- bench_pseudonymise: start -->"
-END = "<!-- bench_pseudonymise: end -->"
 
 
 def cli_seconds(ner: str, repeat: int) -> float:
@@ -193,19 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.markdown:
-        write_between_markers(args.markdown, text)
+        dated = f"Written by `benchmarks/bench_pseudonymise.py` ({date.today().isoformat()}).\n\n{text}"
+        write_block(args.markdown, "bench_pseudonymise", dated)
     return 0
-
-
-def write_between_markers(path: Path, text: str) -> None:
-    """Put ``text`` between the markers in ``path``, keeping what lies outside them."""
-    block = f"{START}\nWritten by `benchmarks/bench_pseudonymise.py` ({date.today().isoformat()}).\n\n{text}\n{END}"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
-    else:
-        new = "# Pseudonymisation: speed\n\n" + block + "\n" + old
-    path.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from docblock import write_block
+
+from thememine.themes.fit import EXACT_NEIGHBOURS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
@@ -178,10 +181,11 @@ def emit(**fields: Any) -> None:
 
 
 def compile_nn_descent(vectors: np.ndarray) -> None:
-    """Have numba compile pynndescent, as a first UMAP fit of ≥ 4,096 statements would.
+    """Have numba compile pynndescent, as a UMAP fit of more than ``EXACT_NEIGHBOURS`` statements would.
 
-    Below 4,096 points UMAP finds neighbours exactly, so the 200-statement warm-up fit does not
-    compile NN-descent; this forces it on the same small data, with the settings fit.py uses.
+    Up to that size neighbours are found exactly (by UMAP below 4,096 points, by fit.py above), so
+    the 200-statement warm-up fit does not compile NN-descent; this forces it on the same small
+    data, with the settings fit.py uses.
     """
     from umap import UMAP
 
@@ -206,7 +210,8 @@ def worker(n: int, texts_path: Path, profile: bool) -> None:
     small_units, small_vectors, _ = synthetic(WARM_UP, texts, SEED + 1)
     fit_run(small_units, small_vectors, SEED)
     middle = time.perf_counter()
-    compile_nn_descent(small_vectors)
+    if n > EXACT_NEIGHBOURS:  # smaller fits never use NN-descent
+        compile_nn_descent(small_vectors)
     ended = time.perf_counter()
     emit(warmup_s=ended - started, warmup_fit_s=middle - started, warmup_nndescent_s=ended - middle)
     units, vectors, truth = synthetic(n, texts)
@@ -360,7 +365,7 @@ def main() -> None:
         print(f"\ncProfile, one fit of {args.profile_size:,} statements:", profile_summary(profiled))
         print("\n" + profile_table(profiled))
     if args.markdown:
-        args.markdown.write_text(page(args, results, profiled, loads), encoding="utf-8")
+        write_block(args.markdown, "bench_themes_scale", page(args, results, profiled, loads))
 
 
 # Steps of a fit as they appear in cProfile (a substring of "file:line(function)"), and their names.
@@ -408,13 +413,17 @@ def notes(results: Sequence[dict[str, Any]]) -> list[str]:
         largest["steps"].get(name, 0.0)
         for name in ("BERTopic: c-TF-IDF keywords", "BERTopic: representative docs")
     )
-    compile_s = [r["warmup_nndescent_s"] for r in done]
-    first_big = next((r for r in done if r["n"] >= 4096), None)
-    big = (
-        f": at {first_big['n']:,} statements {first_big['warmup_s']:.0f} s, against "
-        f"{first_big['fit_s']:.0f} s for the fit"
+    compile_s = [r["warmup_nndescent_s"] for r in done if r["n"] > EXACT_NEIGHBOURS]
+    first_big = next((r for r in done if r["n"] > EXACT_NEIGHBOURS), None)
+    nn_descent = (
+        f"""Above {EXACT_NEIGHBOURS:,} statements it pays another {min(compile_s):.0f}-{max(compile_s):.0f}
+        s while numba compiles pynndescent's NN-descent, again in every process (its functions take
+        the distance function as an argument, which numba cannot cache): at {first_big["n"]:,}
+        statements {first_big["warmup_s"]:.0f} s of warm-up, against {first_big["fit_s"]:.0f} s for
+        the fit."""
         if first_big
-        else ""
+        else f"""No size here is above {EXACT_NEIGHBOURS:,} statements, where pynndescent's NN-descent
+        would add its compilation, again in every process."""
     )
     added = largest["peak_mb"] - largest["peak_before_mb"]
     points = [
@@ -424,10 +433,8 @@ def notes(results: Sequence[dict[str, Any]]) -> list[str]:
         runs fewer epochs than one just below.""",
         f"""**First call.** A fresh process pays the warm-up once: about
         {min(r["warmup_fit_s"] for r in done):.0f}-{max(r["warmup_fit_s"] for r in done):.0f} s
-        for imports and UMAP's compilation, and, from 4,096 statements on, another
-        {min(compile_s):.0f}-{max(compile_s):.0f} s while numba compiles pynndescent's
-        NN-descent (again in every process, despite numba's on-disk cache). Every `thememine` command that fits themes on a corpus of
-        that size pays both{big}.""",
+        for imports and UMAP's numba code (compiled the first time on a machine, then loaded from
+        thememine's cache folder). {nn_descent}""",
         f"""**HDBSCAN runs twice**: fit.py fits it once to see whether the stable ("eom") clusters
         make one blob, then BERTopic fits the chosen model again on the same data, even when that
         is "eom" again. At {largest["n"]:,} statements the two fits took {hdbscan:.1f} s
@@ -445,6 +452,13 @@ def notes(results: Sequence[dict[str, Any]]) -> list[str]:
 
 def _paragraph(text: str) -> str:
     return textwrap.fill(" ".join(text.split()), width=100, break_on_hyphens=False)
+
+
+def _warm_up(result: dict[str, Any]) -> str:
+    fit = f"{result['warmup_fit_s']:.1f} s for the {WARM_UP}-statement fit"
+    if result["n"] <= EXACT_NEIGHBOURS:
+        return fit
+    return f"{fit} + {result['warmup_nndescent_s']:.1f} s compiling NN-descent"
 
 
 def page(
@@ -486,9 +500,10 @@ def page(
         _paragraph(
             f"""**Columns.** Each size runs in a fresh process. **Warm-up** is the first-call cost:
             importing thememine, BERTopic, UMAP and HDBSCAN and fitting {WARM_UP} statements (numba
-            compiles UMAP's code), plus compiling pynndescent's NN-descent, which UMAP
-            uses only from 4,096 statements on (below that it finds neighbours exactly, so the small
-            fit does not compile it). **Fit** is the wall time of `fit_run` on all N statements
+            compiles UMAP's code, or loads it from thememine's cache folder), plus, for sizes above
+            {EXACT_NEIGHBOURS:,} statements, compiling pynndescent's NN-descent, which UMAP uses
+            only there (below, neighbours are found exactly, so the small fit does not compile
+            it). **Fit** is the wall time of `fit_run` on all N statements
             after that. **Peak RSS** is the process's `ru_maxrss`: imports, synthetic data and
             warm-up included. **Unassigned** is the share of non-filler statements in no theme
             after outlier reduction."""
@@ -507,8 +522,7 @@ def page(
         {r["settings"]["min_cluster_size"]}, min_samples {r["settings"]["min_samples"]}, cluster
         selection {r["settings"]["cluster_selection"] or "–"}; {r["outliers_before"]:.1%} outliers
         before reduction; ARI {r["ari"]:.2f} against the planted themes (on the statements planted
-        in one); warm-up {r["warmup_fit_s"]:.1f} s for the {WARM_UP}-statement fit +
-        {r["warmup_nndescent_s"]:.1f} s compiling NN-descent; {r["data_mb"]:,.0f} MB resident
+        in one); warm-up {_warm_up(r)}; {r["data_mb"]:,.0f} MB resident
         before the fit ({r["peak_before_mb"]:,.0f} MB peak so far)."""
         for r in results
         if "fit_s" in r

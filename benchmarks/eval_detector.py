@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from docblock import write_block
+
 from thememine.pseudonymise import Detector
 from thememine.pseudonymise.e5ner.data import Scores, Sentence, read_iob2, score_entities, word_spans
 from thememine.pseudonymise.ner import NerRecognizer, load_tagger
@@ -142,11 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(report)
     print(text)
     if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(
+        write_block(
+            args.markdown,
+            "eval_detector",
             "# Pseudonymisation: detection quality\n\n"
-            "Written by `benchmarks/eval_detector.py` (run by hand; 2 CPU cores).\n\n" + text + "\n",
-            encoding="utf-8",
+            "Written by `benchmarks/eval_detector.py` (run by hand; 2 CPU cores).\n\n" + text,
         )
     return 0
 

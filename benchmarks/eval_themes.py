@@ -27,6 +27,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from docblock import write_block
 from gold import GOLD, OTHER, load_gold
 
 from thememine.embed import EmbeddingCache, embed_texts, load_embedder
@@ -129,11 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.markdown:
-        args.markdown.write_text(
+        write_block(
+            args.markdown,
+            "eval_themes",
             "# Themes: quality on the sample corpus\n\n"
             "Written by `benchmarks/eval_themes.py` (run by hand, 2 CPU cores). Gold themes: "
-            "`corpora/sample_gold/` (one annotator; see its GOLD.md).\n\n" + text + "\n",
-            encoding="utf-8",
+            "`corpora/sample_gold/` (one annotator; see its GOLD.md).\n\n" + text,
         )
     return 0
 
