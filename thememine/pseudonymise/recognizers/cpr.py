@@ -1,7 +1,10 @@
-"""Danish CPR numbers: ``DDMMYY-SSSS`` and ``DDMMYYSSSS``.
+"""Danish CPR numbers in every common notation, found whole.
 
-The date must exist; the 7th digit and the year give the century. The modulus-11 check only
-raises confidence: numbers issued since 2007 may fail it, so failing it never rejects.
+``170468-1234``, ``170468 1234``, ``1704681234``, and with the birth date grouped:
+``17.04.68-1234``, ``17 04 68-1234``, ``17-04-68-1234``, ``17.04.68 1234``. The date must exist;
+the 7th digit and the year give the century. A valid date is enough to replace a number (recall
+first); the modulus-11 check only raises confidence: numbers issued since 2007 may fail it, so
+failing it never rejects.
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ from thememine.pseudonymise.detection import CPR
 from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer, Verdict
 
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
-_EDGE_BEFORE = r"(?<![\d/.,-])"
+# Not inside a longer number, a phone number ("+45"), an amount or a path.
+_EDGE_BEFORE = r"(?<![\d/.,+-])"
 _EDGE_AFTER = r"(?![\d]|[.,:/-]\d)"
+_HYPHEN = "[-‐–]"
+# The birth date grouped with one separator throughout: "17.04.68", "17 04 68", "17-04-68".
+_GROUPED = r"\d\d([. -])\d\d\1\d\d"
 
 
 def cpr_century(year: int, seventh: int) -> int:
@@ -43,9 +50,16 @@ class CprRecognizer(PatternRecognizer):
     name: ClassVar[str] = "cpr"
     label: ClassVar[str] = CPR
     patterns: ClassVar[tuple[Pattern, ...]] = (
-        Pattern("CPR with hyphen", _EDGE_BEFORE + r"\d{6}[-‐–]\d{4}" + _EDGE_AFTER, 0.75),
-        Pattern("CPR with space", _EDGE_BEFORE + r"\d{6} \d{4}" + _EDGE_AFTER, 0.45),
-        Pattern("ten digits", _EDGE_BEFORE + r"\d{10}" + _EDGE_AFTER, 0.45),
+        # "170468-1234"
+        Pattern("CPR with hyphen", _EDGE_BEFORE + r"\d{6}" + _HYPHEN + r"\d{4}" + _EDGE_AFTER, 0.75),
+        # "170468 1234"
+        Pattern("CPR with space", _EDGE_BEFORE + r"\d{6} \d{4}" + _EDGE_AFTER, 0.5),
+        # "1704681234"
+        Pattern("ten digits", _EDGE_BEFORE + r"\d{10}" + _EDGE_AFTER, 0.5),
+        # "17.04.68-1234", "17 04 68-1234", "17-04-68-1234"
+        Pattern("grouped date, hyphen", _EDGE_BEFORE + _GROUPED + _HYPHEN + r"\d{4}" + _EDGE_AFTER, 0.75),
+        # "17.04.68 1234"
+        Pattern("grouped date, space", _EDGE_BEFORE + _GROUPED + r" \d{4}" + _EDGE_AFTER, 0.5),
     )
     context: ClassVar[tuple[str, ...]] = (
         "cpr",
