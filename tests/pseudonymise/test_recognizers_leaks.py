@@ -3,12 +3,16 @@ is found whole, scored to be replaced, and ordinary phrases are left alone."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from thememine.pseudonymise import resolve_overlaps
+from thememine.pseudonymise.engine import Detector
 from thememine.pseudonymise.recognizers.address import AddressRecognizer
 from thememine.pseudonymise.recognizers.base import PatternRecognizer
 from thememine.pseudonymise.recognizers.cpr import CprRecognizer
+from thememine.pseudonymise.recognizers.date import DateRecognizer, format_like, number_words, parse_date
 from thememine.pseudonymise.recognizers.phone import PhoneRecognizer
 
 
@@ -173,3 +177,196 @@ def test_address_whole_and_replaced(text: str, expected: str) -> None:
 )
 def test_not_address(text: str) -> None:
     assert spans(AddressRecognizer(), text) == []
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+RECENT = dt.date.today().year - 2  # a year too recent for a birth date
+
+# (surface, (year, month, day)): every form the date recognizer finds.
+DATE_FORMS = [
+    ("17.04.1968", (1968, 4, 17)),
+    ("17/4-68", (1968, 4, 17)),
+    ("17-04-1968", (1968, 4, 17)),
+    ("17.4.68", (1968, 4, 17)),
+    ("17.12.1968", (1968, 12, 17)),
+    ("03.07.1991", (1991, 7, 3)),
+    ("1968-04-17", (1968, 4, 17)),
+    ("17. april 68", (1968, 4, 17)),
+    ("17 april 1968", (1968, 4, 17)),
+    ("17. apr. '68", (1968, 4, 17)),
+    ("17. sept. 1968", (1968, 9, 17)),
+    ("17/4 1968", (1968, 4, 17)),
+    ("d. 17/4 1968", (1968, 4, 17)),
+    ("12. marts", (None, 3, 12)),
+    ("den syttende april nitten hundrede og otteogtres", (1968, 4, 17)),
+    ("syttende april nittenhundredeogotteogtres", (1968, 4, 17)),
+    ("syttende april otteogtres", (1968, 4, 17)),
+    ("den syttende i fjerde otteogtres", (1968, 4, 17)),
+    ("tolvte marts fireogfirs", (1984, 3, 12)),
+    ("første juni nitten otteogtres", (1968, 6, 1)),
+    ("tredje maj to tusind og fem", (2005, 5, 3)),
+    ("tredje maj totusindogfem", (2005, 5, 3)),
+    ("enogtredivte december nitten hundrede", (1900, 12, 31)),
+    ("Syttende April Nitten Hundrede Og Otteogtres", (1968, 4, 17)),
+    ("SYTTENDE APRIL OTTEOGTRES", (1968, 4, 17)),
+    ("syttende i fjerde", (None, 4, 17)),
+]
+
+
+@pytest.mark.parametrize(("surface", "expected"), DATE_FORMS)
+def test_parse_date_reads_every_form(surface: str, expected: tuple[int | None, int, int]) -> None:
+    assert parse_date(surface) == expected
+
+
+@pytest.mark.parametrize(("surface", "expected"), DATE_FORMS)
+def test_format_like_round_trip(surface: str, expected: tuple[int | None, int, int]) -> None:
+    assert format_like(surface, *expected) == surface
+
+
+@pytest.mark.parametrize(
+    ("surface", "other"),
+    [
+        ("17.04.1968", "03.11.1971"),
+        ("17/4-68", "3/11-71"),
+        ("17-04-1968", "03-11-1971"),
+        ("17.4.68", "3.11.71"),
+        ("1968-04-17", "1971-11-03"),
+        ("17. april 68", "3. november 71"),
+        ("17 april 1968", "3 november 1971"),
+        ("17. apr. '68", "3. nov. '71"),
+        ("d. 17/4 1968", "d. 3/11 1971"),
+        ("12. marts", "3. november"),
+        (
+            "den syttende april nitten hundrede og otteogtres",
+            "den tredje november nitten hundrede og enoghalvfjerds",
+        ),
+        ("syttende april nittenhundredeogotteogtres", "tredje november nittenhundredeogenoghalvfjerds"),
+        ("syttende april otteogtres", "tredje november enoghalvfjerds"),
+        ("den syttende i fjerde otteogtres", "den tredje i ellevte enoghalvfjerds"),
+        ("første juni nitten otteogtres", "tredje november nitten enoghalvfjerds"),
+        ("tredje maj totusindogfem", "tredje november nittenhundredeogenoghalvfjerds"),
+        ("Syttende April Otteogtres", "Tredje November Enoghalvfjerds"),
+    ],
+)
+def test_format_like_writes_another_date_in_the_same_shape(surface: str, other: str) -> None:
+    parsed = parse_date(surface)
+    assert parsed is not None
+    year = None if parsed[0] is None else 1971
+    assert format_like(surface, year, 11, 3) == other
+    assert parse_date(other) == (year, 11, 3)
+
+
+@pytest.mark.parametrize(
+    ("surface", "year", "written"),
+    [
+        ("syttende april otteogtres", 2005, "syttende april to tusind og fem"),  # "fem" alone is no year
+        ("syttende april nitten hundrede og otteogtres", 2016, "syttende april to tusind og seksten"),
+        ("syttende april to tusind og fem", 1968, "syttende april nitten hundrede og otteogtres"),
+        ("syttende april to tusind og fem", 2000, "syttende april to tusind"),
+        ("17.4.68", 2005, "17.4.05"),
+    ],
+)
+def test_format_like_years_across_centuries(surface: str, year: int, written: str) -> None:
+    assert format_like(surface, year, 4, 17) == written
+
+
+def test_number_words_are_spelt_right() -> None:
+    words = number_words()
+    assert words.cardinal(68) == "otteogtres"
+    assert words.ordinal(31) == "enogtredivte"
+    assert words.ordinal(17) == "syttende"
+    assert words.cardinals["tresindstyve"] == 60  # an old form is read, never written
+    assert sorted(set(words.ordinals.values())) == list(range(1, 32))
+    assert sorted(set(words.cardinals.values())) == list(range(100))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "replaced"),
+    [
+        ("hun er født 17.04.1968 i Vejle", "17.04.1968", True),
+        ("født 17/4-68", "17/4-68", True),
+        ("fødselsdato 17-04-1968", "17-04-1968", True),
+        ("f. 17.4.68", "17.4.68", True),
+        ("født den 17. april 68", "17. april 68", True),
+        ("født 17 april 1968", "17 april 1968", True),
+        ("født d. 17/4 1968 på sygehuset", "17/4 1968", True),
+        (
+            "født den syttende april nitten hundrede og otteogtres",
+            "syttende april nitten hundrede og otteogtres",
+            True,
+        ),
+        ("jeg er født syttende april otteogtres", "syttende april otteogtres", True),
+        ("født den syttende i fjerde otteogtres", "syttende i fjerde otteogtres", True),
+        ("født den tolvte marts fireogfirs", "tolvte marts fireogfirs", True),
+        ("hun fylder år den tolvte marts", "tolvte marts", True),
+        (f"hun blev født 3. maj {RECENT}", f"3. maj {RECENT}", True),
+        # a full date long ago may be a birth date: replaced without context
+        ("det var 17.04.1968", "17.04.1968", True),
+        (
+            "den syttende april nitten hundrede og otteogtres skete det",
+            "syttende april nitten hundrede og otteogtres",
+            True,
+        ),
+        ("i 12. marts 1984 flyttede de", "12. marts 1984", True),
+        # recent full dates and days without a year: review only
+        (f"mødet den 3. november {RECENT} gik godt", f"3. november {RECENT}", False),
+        (f"den 12.03.{RECENT}", f"12.03.{RECENT}", False),
+        ("tredje maj", "tredje maj", False),
+        ("den 12. marts", "12. marts", False),
+    ],
+)
+def test_dates_found_and_scored(text: str, expected: str, replaced: bool) -> None:
+    ((found, score),) = spans(DateRecognizer(), text)
+    assert found == expected
+    assert (score >= 0.5) is replaced
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("den 17. april 20 mennesker", "17. april"),  # 20 people, not the year 2020
+        ("den første maj ti minutter efter", "første maj"),
+        ("17. april 12:30", "17. april"),
+    ],
+)
+def test_date_stops_before_a_number_that_is_no_year(text: str, expected: str) -> None:
+    assert [found for found, _ in spans(DateRecognizer(), text)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "31. februar 1984",
+        "32.01.1990",
+        "enogtredivte i fjerde otteogtres",  # 31 April
+        "kl. 10.00",
+        "i 2023",
+        "i 3/4 af tilfældene",
+        "§ 6 stk. 2",
+        "for det første og det andet",
+        "den anden gang",
+        "f.eks. 12 gange",
+    ],
+)
+def test_not_date(text: str) -> None:
+    assert spans(DateRecognizer(), text) == []
+
+
+# --- the pieces together --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cpr 17.04.68-1234", [("CPR", "17.04.68-1234")]),
+        ("hans cpr er 17.04.68 1234", [("CPR", "17.04.68 1234")]),
+        ("170468-1234", [("CPR", "170468-1234")]),
+        ("ring på (+45) 23 45 67 89", [("PHONE", "(+45) 23 45 67 89")]),
+        ("jeg bor på nørregade 45 1 tv 8000 aarhus c", [("ADDRESS", "nørregade 45 1 tv 8000 aarhus c")]),
+        ("født den syttende april otteogtres", [("DATE", "syttende april otteogtres")]),
+    ],
+)
+def test_detector_finds_each_whole(text: str, expected: list[tuple[str, str]]) -> None:
+    found = Detector().analyze(text).detections
+    assert [(d.label, text[d.start : d.end]) for d in found] == expected
