@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thememine.embed.base import Embedder
 from thememine.embed.cache import EmbeddingCache
@@ -17,6 +17,10 @@ from thememine.io import atomic_write_text, check_output_dir
 from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.themes.model import Matrix, ThemeRun, Unit
+
+if TYPE_CHECKING:
+    from thememine.pseudonymise.leaks import FolderCheck
+    from thememine.pseudonymise.surrogates import SurrogateMap
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,10 @@ class PseudonymiseResult:
     corpus: Corpus
     audit: dict[str, Any] | None
     review: tuple[Path, Path] | None
-    leaks: int
+    leaks: int  # found by the leak check over the whole output folder
+    mapping: SurrogateMap | None = None  # the key's mapping, to check the folder again after later steps
+    names: tuple[str, ...] = ()  # the input's file and folder names (see leaks.input_names)
+    check: FolderCheck | None = None
 
 
 def pseudonymise(
@@ -125,7 +132,13 @@ def pseudonymise(
     sources.update({doc_id: original.path for doc_id, original in result.originals.items()})
     write_key(key, {"mapping": mapping.to_payload(), "documents": sources}, passphrase, forbidden=[out])
     review = write_review(review_dir, review_rows(result))
-    return PseudonymiseResult(corpus, report, review, len(result.leaks))
+    from thememine.pseudonymise.leaks import check_folder, input_names
+    from thememine.pseudonymise.output import record_leak_check
+
+    names = tuple(input_names(inputs, sources.values()))
+    check = check_folder(out, mapping, names)  # everything shareable: contents and file names
+    report = record_leak_check(out, check)
+    return PseudonymiseResult(corpus, report, review, len(check.leaks), mapping, names, check)
 
 
 @dataclass

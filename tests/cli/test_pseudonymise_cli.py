@@ -255,3 +255,55 @@ def test_run_again_keeps_the_researchers_decisions(
     assert again.exit_code == 0, again.output
     assert "Krydspres" in [t.label for t in load_run(out).themes.values()]
     assert [e["action"] for e in read_log(out)][-1] == "update"
+
+
+def test_a_leak_anywhere_in_the_output_folder_fails_the_command(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    out.mkdir()
+    (out / "noter om mette.txt").write_text("Jens Ravn ringede.\n", encoding="utf-8")  # left by hand
+    args = model_free("pseudonymise", corpus, out, key, "tags")
+    failed = runner.invoke(app, args)
+    assert failed.exit_code == 1
+    message = " ".join(failed.stderr.split())
+    assert "2 original forms (2 PERSON) still in 1 file of the output: noter om [PERSON_" in message
+    assert "audit.json" in message  # where the counts per file and label are
+    assert "mette" not in failed.output.lower() and "Ravn" not in failed.output
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    assert audit["leaks"] == 2 and audit["leaks_per_label"] == {"PERSON": 2}
+    assert audit["leak_check"]["in_names"] == 1 and audit["leak_check"]["files_checked"] >= 5
+    ((shown, count),) = audit["leaks_per_file"].items()
+    assert count == 2 and shown.startswith("noter om [PERSON_") and "mette" not in json.dumps(audit).lower()
+    allowed = runner.invoke(app, [*args, "--force", "--allow-leaks"])
+    assert allowed.exit_code == 0, allowed.output
+    (out / "noter om mette.txt").unlink()
+    clean = runner.invoke(app, [*args, "--force"])
+    assert clean.exit_code == 0 and "Leak check: no original form" in clean.stdout
+    assert json.loads((out / "audit.json").read_text(encoding="utf-8"))["leaks"] == 0
+
+
+def test_run_checks_for_leaks_at_its_end(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name that reaches the output only through a later step (here the codebook's code names,
+    in themes.yaml, the .qdc, the .qdpx and the report) is found by the check at the end."""
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    book = tmp_path / "book.csv"
+    book.write_text(
+        "code;description;examples\nJens Ravns sager;Om sagerne;Vi ringede til ham\n"
+        "Adresser;Om boliger;Jeg bor på en vej\n",
+        encoding="utf-8",
+    )
+    args = [*model_free("run", corpus, out, key, "tags"), "--embedder", "hash", "--codebook", str(book)]
+    failed = runner.invoke(app, args)
+    assert failed.exit_code == 1, failed.output
+    assert (out / "report.html").is_file()  # the later steps ran; the check came after them
+    assert "Leak check: no original form" not in failed.stdout
+    files = json.loads((out / "audit.json").read_text(encoding="utf-8"))["leaks_per_file"]
+    assert {"out.qdc", "report.html"} <= set(files) and any(f.startswith("out.qdpx:") for f in files)
+    assert "Ravn" not in failed.output
+    allowed = runner.invoke(app, [*args, "--force", "--allow-leaks"])
+    assert allowed.exit_code == 0, allowed.output

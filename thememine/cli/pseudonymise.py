@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,11 @@ from thememine.cli._common import (
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
 from thememine.errors import ThememineError
 from thememine.pipeline import PseudonymiseResult, pseudonymise
+
+if TYPE_CHECKING:
+    from thememine.pseudonymise.leaks import FolderCheck
+
+MAX_FILES_SHOWN = 10  # files named in a leak message; audit.json has them all
 
 
 class StyleChoice(StrEnum):
@@ -92,7 +97,10 @@ def run_pseudonymise(
     review_dir: Path | None,
     config: Path | None = None,
     review_decisions: Path | None = None,
+    check_leaks: bool = True,
 ) -> PseudonymiseResult:
+    """Pseudonymise and say what was written; with ``check_leaks``, report the leak check (exit 1
+    on a hit unless ``allow_leaks``). ``run`` checks at its end instead, after the later steps."""
     from thememine.pseudonymise.keyfile import get_passphrase
 
     try:
@@ -117,16 +125,39 @@ def run_pseudonymise(
     out_console.print(
         f"Key: {key} (encrypted). Review: {result.review[0] if result.review else '-'} (holds personal data)"
     )
-    if result.leaks:
-        err_console.print(
-            f"[bold red]Leak check:[/] {result.leaks} original forms are still in the output "
-            f"(see {out}/audit.json for labels and documents)."
-        )
-        if not allow_leaks:
-            raise typer.Exit(1)
-    else:
-        out_console.print("Leak check: no original form found in the output.")
+    if check_leaks and result.check is not None:
+        report_leak_check(out, result.check, allow_leaks)
     return result
+
+
+def report_leak_check(out: Path, check: FolderCheck, allow_leaks: bool) -> None:
+    """Say what the leak check over the output folder found; exit 1 on any hit unless ``allow_leaks``.
+
+    Only counts, labels and the output's file names (with any original form in them masked).
+    """
+    from thememine.pseudonymise.output import AUDIT_FILE
+
+    if check.ok:
+        out_console.print("Leak check: no original form found in the output.")
+        return
+    if check.leaks:
+        files = check.per_file()
+        shown = ", ".join(list(files)[:MAX_FILES_SHOWN])
+        more = f" and {len(files) - MAX_FILES_SHOWN} more" if len(files) > MAX_FILES_SHOWN else ""
+        labels = ", ".join(f"{n} {label}" for label, n in check.per_label().items())
+        err_console.print(
+            f"[bold red]Leak check:[/] {plural(len(check.leaks), 'original form')} ({labels}) still in "
+            f"{plural(len(files), 'file')} of the output: {shown}{more}. Counts per file and label are in "
+            f"{out / AUDIT_FILE}. Do not share the folder as it is: add the missing forms to the "
+            "configuration (--config) or the review decisions and run again."
+        )
+    if check.unread:
+        err_console.print(
+            f"[bold red]Leak check:[/] {plural(len(check.unread), 'file')} could not be checked "
+            f"({'; '.join(check.unread[:MAX_FILES_SHOWN])}). Remove or repair them, then run again."
+        )
+    if not allow_leaks:
+        raise typer.Exit(1)
 
 
 def pseudonymise_command(

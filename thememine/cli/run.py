@@ -17,9 +17,11 @@ from thememine.cli.pseudonymise import (
     ReviewDecisions,
     ReviewDir,
     Style,
+    report_leak_check,
     run_pseudonymise,
 )
 from thememine.errors import ThememineError
+from thememine.pipeline import PseudonymiseResult
 from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.themes.store import STATE_FILE
 
@@ -57,7 +59,7 @@ def run_command(
     earlier_themes = (out / STATE_FILE).is_file()
     result = run_pseudonymise(
         inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
-        config, review_decisions,
+        config, review_decisions, check_leaks=False,
     )  # fmt: skip
     if result.audit is not None:
         run_themes(
@@ -65,8 +67,21 @@ def run_command(
         )
         _export(out)
         _report(out)
+        _check_leaks(out, result, allow_leaks)
     if result.corpus.skipped:
         raise typer.Exit(1)
+
+
+def _check_leaks(out: Path, result: PseudonymiseResult, allow_leaks: bool) -> None:
+    """The leak check over everything the run wrote (themes, REFI-QDA files, report), at the end."""
+    from thememine.pseudonymise.leaks import check_folder
+    from thememine.pseudonymise.output import record_leak_check
+
+    if result.mapping is None:  # nothing was pseudonymised, so nothing can leak
+        return
+    check = check_folder(out, result.mapping, result.names)
+    record_leak_check(out, check)
+    report_leak_check(out, check, allow_leaks)
 
 
 def _export(out: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from thememine import __version__
 from thememine.ingest.store import CORPUS_FILE, DOCUMENTS_DIR, STATEMENTS_FILE
 from thememine.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
 from thememine.pseudonymise.corpus import PseudonymisedCorpus
+from thememine.pseudonymise.leaks import FolderCheck
 
 AUDIT_FILE = "audit.json"
 OWNED = (CORPUS_FILE, STATEMENTS_FILE, DOCUMENTS_DIR, AUDIT_FILE)
@@ -43,10 +45,17 @@ def audit(result: PseudonymisedCorpus, settings: dict[str, Any]) -> dict[str, An
 
 
 def write_output(out: Path, result: PseudonymisedCorpus, settings: dict[str, Any]) -> dict[str, Any]:
-    """Write the shareable, pseudonymised results into ``out``; returns the audit."""
+    """Write the shareable, pseudonymised results into ``out``; returns the audit.
+
+    Documents of an earlier run that are not in this corpus (an interview withdrawn) are removed.
+    """
     out.mkdir(parents=True, exist_ok=True)
     for document in result.documents:
         atomic_write_json(out / DOCUMENTS_DIR / f"{document.id}.json", document.to_dict())
+    current = {f"{document.id}.json" for document in result.documents}
+    for stale in (out / DOCUMENTS_DIR).glob("*.json"):
+        if stale.name not in current:
+            stale.unlink()
     atomic_write_jsonl(out / STATEMENTS_FILE, (s.to_dict() for s in result.statements))
     per_doc = Counter(s.doc_id for s in result.statements)
     manifest = {
@@ -69,6 +78,24 @@ def write_output(out: Path, result: PseudonymisedCorpus, settings: dict[str, Any
     atomic_write_json(out / CORPUS_FILE, manifest)
     report = audit(result, settings)
     atomic_write_json(out / AUDIT_FILE, report)
+    return report
+
+
+def record_leak_check(out: Path, check: FolderCheck) -> dict[str, Any]:
+    """Put the folder-wide leak check (counts per label and file, never the text) into ``audit.json``.
+
+    Written atomically; returns the updated audit.
+    """
+    path = out / AUDIT_FILE
+    try:
+        report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = {"thememine_version": __version__}
+    report["leaks"] = len(check.leaks)
+    report["leaks_per_label"] = check.per_label()
+    report["leaks_per_file"] = check.per_file()
+    report["leak_check"] = {"checked": datetime.now(UTC).isoformat(timespec="seconds"), **check.to_audit()}
+    atomic_write_json(path, report)
     return report
 
 
