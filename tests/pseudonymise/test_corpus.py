@@ -44,4 +44,4 @@ def test_document_by_document_gives_what_all_at_once_gives(tmp_path: Path) -> No
     one_by_one = pseudonymise_corpus(documents, statements, detector, SurrogateMap("tags"))
     given = pseudonymise_corpus(documents, statements, detector, SurrogateMap("tags"), at_once)
     assert [d.text for d in one_by_one.documents] == [d.text for d in given.documents]
-    assert "Mette" not in one_by_one.documents[1].text and "[PERSON_1]" in one_by_one.documents[1].text
+    assert "Mette" not in one_by_one.documents[1].text and "[PERSON_1." in one_by_one.documents[1].text

@@ -1,12 +1,19 @@
 """Pseudonymising a whole corpus: detect, link mentions across documents, rewrite, check for leaks.
 
-Documents get neutral ids (``jobcenter__doc01``) because file names often hold names; the key
-keeps which file each came from. Speaker labels that are names become persons like any mention;
-generic labels (``I``, ``IP1``) stay.
+Documents get neutral ids (``doc01``) because file and folder names often hold names; the key
+keeps which file each came from, so a re-run with the same key gives each file its id again. Folder
+names become document groups only after pseudonymisation ("Mette Holm/" is a person). Speaker
+labels that are names become persons like any mention; generic labels (``I``, ``IP1``) stay.
+
+A form found once is replaced everywhere, because the detectors may miss it in another sentence;
+but only where it names someone (:func:`thememine.pseudonymise.ordinary.spread_rule`): a model's
+false hit on "og" or "borger" must not spread, and "Per" spreads to "Per" but not to "per time".
+Possessives ("Mettes", "Jens Ravns") are one person with their stem ("Mette", "Jens Ravn").
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,8 +23,10 @@ from thememine.ingest.labels import is_generic_label
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
 from thememine.pseudonymise.detection import PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.engine import Analysis, Detector
+from thememine.pseudonymise.gazetteer import names
 from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
 from thememine.pseudonymise.leaks import Leak, find_leaks
+from thememine.pseudonymise.ordinary import PARTICLES, Kind, Spread, form_kind, spread_rule
 from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.rewrite import OffsetMap, rewrite
 from thememine.pseudonymise.surrogates import SurrogateMap
@@ -51,16 +60,124 @@ def speaker_detections(document: Document) -> list[Detection]:
     return found
 
 
-def neutral_ids(documents: Sequence[Document]) -> list[str]:
-    """``group__doc01`` … in corpus order; ``doc01`` for documents without a group."""
-    counters: Counter[str] = Counter()
-    ids = []
+def neutral_ids(documents: Sequence[Document], known: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """``doc01``, ``doc02`` … in corpus order; a file the key already knows keeps its id.
+
+    ``known`` pairs earlier ids with their source (path, or ``sha256:`` + content hash): the same
+    file gets the same id in every run with one key, so statement ids and decisions stay valid when
+    interviews are added or withdrawn.
+    """
+    earlier: dict[str, str] = {}
+    for doc_id, source in known:
+        earlier.setdefault(source, doc_id)
+    taken = {doc_id for doc_id, _ in known}
+    ids: list[str | None] = []
     for document in documents:
-        prefix = document.group or ""
-        counters[prefix] += 1
-        base = f"doc{counters[prefix]:02d}"
-        ids.append(f"{prefix}__{base}" if prefix else base)
-    return ids
+        found = earlier.get(document.path) or earlier.get(f"sha256:{document.sha256}")
+        if found is not None and found not in ids:
+            ids.append(found)
+        else:
+            ids.append(None)
+    number = 0
+    result = []
+    for doc_id in ids:
+        if doc_id is None:
+            number += 1
+            while f"doc{number:02d}" in taken or f"doc{number:02d}" in ids:
+                number += 1
+            doc_id = f"doc{number:02d}"
+            taken.add(doc_id)
+        result.append(doc_id)
+    return result
+
+
+_POSSESSIVE_ENDINGS = ("'s", "’s", "s")
+
+
+def possessive_stems(
+    documents: Sequence[Document], found: Sequence[list[Detection]]
+) -> list[list[Detection]]:
+    """Persons written in the genitive are their stem: "Mettes" → "Mette" + "s", "Jens Ravns" → "Jens
+    Ravn" + "s", when the stem names someone (written alone elsewhere, or a name in the gazetteer)
+    and the whole is no name of its own ("Jens", "Lars", "Thomas" stay whole). The ending stays in
+    the text, so rewriting keeps it grammatical and the person keeps one pseudonym."""
+    gazetteer = names()
+    forms = {
+        " ".join(document.text[d.start : d.end].split()).casefold()
+        for document, ds in zip(documents, found, strict=True)
+        for d in ds
+        if d.label == PERSON
+    }
+    result = []
+    for document, ds in zip(documents, found, strict=True):
+        kept = []
+        for detection in ds:
+            surface = document.text[detection.start : detection.end]
+            last = surface.split()[-1] if surface.split() else ""
+            if detection.label == PERSON and not gazetteer.is_name(last):
+                for ending in _POSSESSIVE_ENDINGS:
+                    stem = surface[: -len(ending)]
+                    if not surface.endswith(ending) or len(stem.split()[-1] if stem.split() else "") < 2:
+                        continue
+                    folded = " ".join(stem.split()).casefold()
+                    if folded in forms or gazetteer.is_name(stem.split()[-1]):
+                        detection = replace(detection, end=detection.end - len(ending))
+                        break
+            kept.append(detection)
+        result.append(kept)
+    return result
+
+
+def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[Detection]]:
+    """Every form of the key, and every part of a person's full name, where it names someone.
+
+    Forms that are function or generic words never spread; names that are also words and ordinary
+    words spread only where written with a capital ("Per", not "per time"). A surname or first name
+    alone ("Bjerre" after "Kim Bjerre") is found too: it belongs to that person when no other
+    person shares it.
+    """
+    entries: dict[tuple[str, str], Spread] = {}
+    for entity in mapping.entities:
+        forms = list(entity.variants)
+        if entity.label == PERSON:
+            forms += [part for variant in entity.variants for part in person_parts(variant)]
+        for form in forms:
+            form = " ".join(form.split())
+            if len(form) < MIN_FORM:
+                continue
+            rule = spread_rule(entity.label, form)
+            if rule is not Spread.NEVER:
+                key = (entity.label, form.casefold())
+                entries[key] = max(entries.get(key, rule), rule, key=_SPREAD_ORDER.index)
+    anywhere = ListRecognizer(
+        "corpus-wide",
+        [(label, form) for (label, form), rule in entries.items() if rule is Spread.ANY],
+        "found elsewhere in the corpus",
+    )
+    capitalised = ListRecognizer(
+        "corpus-wide",
+        [(label, form) for (label, form), rule in entries.items() if rule is Spread.CAPITALISED],
+        "found elsewhere in the corpus, written with a capital here",
+    )
+    return [
+        [*anywhere.analyze(text), *(d for d in capitalised.analyze(text) if text[d.start].isupper())]
+        for text in texts
+    ]
+
+
+_SPREAD_ORDER = [Spread.NEVER, Spread.CAPITALISED, Spread.ANY]
+
+
+def person_parts(form: str) -> list[str]:
+    """The names inside a full name that may stand alone: "Mette Kjærgaard Holm" → Mette,
+    Kjærgaard, Holm, Kjærgaard Holm; "Yasmin el-Hassan" → Yasmin, el-Hassan."""
+    tokens = form.split()
+    if len(tokens) < 2:
+        return []
+    parts = [t for t in tokens if t.casefold() not in PARTICLES and len(t) >= MIN_FORM]
+    if len(tokens) > 2:
+        parts.append(" ".join(tokens[1:]))
+    return parts
 
 
 def pseudonymise_corpus(
@@ -70,6 +187,7 @@ def pseudonymise_corpus(
     mapping: SurrogateMap,
     analyses: Sequence[Analysis] | None = None,
     on_document: Callable[[int, int, str], None] | None = None,
+    known_ids: Sequence[tuple[str, str]] = (),
 ) -> PseudonymisedCorpus:
     """Rewrite every document and statement with corpus-wide surrogates.
 
@@ -87,6 +205,7 @@ def pseudonymise_corpus(
     found: list[list[Detection]] = []
     for document, analysis in zip(documents, analyses, strict=True):
         found.append(resolve_overlaps([*analysis.detections, *speaker_detections(document)]))
+    found = possessive_stems(documents, found)
     mentions = [
         (d.label, document.text[d.start : d.end])
         for document, ds in zip(documents, found, strict=True)
@@ -100,17 +219,14 @@ def pseudonymise_corpus(
     ]
     mapping.link_all(mentions)
     # A form found once is replaced everywhere: the detectors may miss it in another sentence.
-    everywhere = ListRecognizer(
-        "corpus-wide",
-        [(e.label, v) for e in mapping.entities for v in e.variants if len(v) >= MIN_FORM],
-        "found elsewhere in the corpus",
-    )
-    found = [
-        resolve_overlaps([*ds, *everywhere.analyze(doc.text)])
-        for doc, ds in zip(documents, found, strict=True)
-    ]
+    spread = spread_everywhere(mapping, [document.text for document in documents])
+    found = [resolve_overlaps([*ds, *more]) for ds, more in zip(found, spread, strict=True)]
+    found = possessive_stems(documents, found)
 
-    new_ids = neutral_ids(documents)
+    new_ids = neutral_ids(documents, known_ids)
+    groups = {
+        group: pseudonymise_name(group, detector, mapping) for group in {d.group for d in documents} if group
+    }
     by_old = {
         document.id: (new_id, i) for i, (document, new_id) in enumerate(zip(documents, new_ids, strict=True))
     }
@@ -133,7 +249,7 @@ def pseudonymise_corpus(
                 turns=turns,
                 marks=marks,
                 encoding=None,
-                group=document.group,
+                group=groups.get(document.group) if document.group else None,
                 sha256="",
             )
         )
@@ -160,6 +276,25 @@ def pseudonymise_corpus(
         )
     result.leaks = find_leaks(mapping, texts)
     return result
+
+
+def pseudonymise_name(name: str, detector: Detector, mapping: SurrogateMap) -> str:
+    """A folder name as a document group, with what identifies someone replaced ("Mette Holm" →
+    "[PERSON_3]"; "jobcenter" stays). Underscores and hyphens between words count as spaces."""
+    text = re.sub(r"[_]+", " ", name).strip()
+    found = list(detector.analyze(text).detections)
+    # a name already in the key counts, even where the folder name gives the detectors no context
+    found += [d for ds in spread_everywhere(mapping, [text]) for d in ds]
+    found += [
+        Detection(PERSON, m.start(), m.end(), 0.6, "names", "name in a folder name")
+        for m in re.finditer(r"[^\W\d_]{2,}", text)
+        if form_kind(m.group()) is Kind.NAME and names().is_name(m.group())
+    ]
+    kept = resolve_overlaps(found)
+    if not kept:
+        return name
+    rewritten, _ = rewrite(text, kept, lambda d, surface: mapping.surrogate(d.label, surface))
+    return rewritten
 
 
 def _turn(turn: Turn, shift: OffsetMap, mapping: SurrogateMap) -> Turn:

@@ -13,6 +13,7 @@ from typing import Protocol
 from thememine.pseudonymise.config import PseudonymiseConfig
 from thememine.pseudonymise.detection import DATE, LABELS, PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.ner import NerRecognizer, Tagger
+from thememine.pseudonymise.ordinary import Kind, form_kind
 from thememine.pseudonymise.recognizers.address import AddressRecognizer
 from thememine.pseudonymise.recognizers.capitalised import CapitalisedRecognizer
 from thememine.pseudonymise.recognizers.cpr import CprRecognizer
@@ -85,7 +86,9 @@ class Detector:
         ner = NerRecognizer(self.tagger.name) if self.tagger is not None else None
         results = []
         for text, entities in zip(texts, tagged, strict=True):
-            found: list[Detection] = ner.detections(text, entities) if ner is not None else []
+            found: list[Detection] = (
+                guard_model_hits(text, ner.detections(text, entities)) if ner is not None else []
+            )
             for recognizer in self.recognizers:
                 found.extend(recognizer.analyze(text))
             if self.config is not None:
@@ -106,6 +109,43 @@ class Detector:
             if not any(d.overlaps(k) for k in kept)
         ]
         return Analysis(kept, uncertain)
+
+
+MODEL_ALONE_CAP = 0.45  # below every default threshold: listed for review, not replaced
+STRONG_MODEL = 0.8  # a model this sure of a lower-case name that is also a word is believed
+
+
+def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
+    """What a model's hit alone may replace.
+
+    A hit that is only a function word, a filler, an abbreviation or a generic word of the field
+    ("og", "bl", "dk", "borger", "Psykiatrien", "PTSD") is dropped. An ordinary word ("nordisk")
+    written in lower case or opening a sentence, and a name that is also a word written in lower
+    case ("per", "mark") unless the model is very sure, are kept for review only. Danish writes
+    common nouns in lower case, so a capital inside a sentence keeps the hit.
+    """
+    kept = []
+    for detection in found:
+        surface = text[detection.start : detection.end]
+        kind = form_kind(surface)
+        if kind in (Kind.FUNCTION, Kind.GENERIC):
+            continue
+        lower = not surface[:1].isupper()
+        if (kind is Kind.ORDINARY and (lower or _opens_sentence(text, detection.start))) or (
+            kind is Kind.AMBIGUOUS and lower and detection.score < STRONG_MODEL
+        ):
+            detection = replace(
+                detection,
+                score=min(detection.score, MODEL_ALONE_CAP),
+                why=f"{detection.why}; {kind.value}, the model alone is not enough",
+            )
+        kept.append(detection)
+    return kept
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in '.!?:;"«»“(–-\n'
 
 
 def _date_near_person(found: list[Detection]) -> list[Detection]:

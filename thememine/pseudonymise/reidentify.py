@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from thememine.pseudonymise.detection import PERSON
 from thememine.pseudonymise.rewrite import _possessive_fix
 from thememine.pseudonymise.surrogates import SurrogateMap
 
@@ -13,11 +12,9 @@ def reverse_table(mapping: SurrogateMap) -> dict[str, str]:
     """Surrogate text → original text, for every form an original was written in."""
     table: dict[str, str] = {}
     for entity in mapping.entities:
-        for variant in entity.variants:
+        for variant in list(entity.variants):
             surrogate = mapping.surrogate(entity.label, variant)
             table.setdefault(surrogate, variant)
-        if entity.label == PERSON and mapping.style == "tags":
-            table[entity.tag] = entity.canonical
     return table
 
 

@@ -58,7 +58,7 @@ def rewrite(
         out += detection.start - pos
         new = surrogate(detection, text[detection.start : detection.end])
         end = detection.end
-        if detection.label == PERSON:
+        if detection.label == PERSON and new[-1:].isalpha():  # a tag keeps the ending as written
             suffix, consumed = _possessive_fix(new, text[end : end + 2])
             new += suffix
             end += consumed

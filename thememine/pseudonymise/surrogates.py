@@ -11,6 +11,7 @@ re-run with the same key extends the same mapping.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -32,6 +33,7 @@ from thememine.pseudonymise.detection import (
     URL,
 )
 from thememine.pseudonymise.gazetteer import names
+from thememine.pseudonymise.ordinary import PARTICLES
 
 Style = Literal["tags", "names"]
 _SPACE = re.compile(r"\s+")
@@ -58,10 +60,23 @@ class Entity:
     first: str | None = None  # names style, persons: surrogate first name
     last: str | None = None  # names style, persons: surrogate last name
     fake: str | None = None  # names style, other labels: the fake value
+    parts: dict[str, str] = field(default_factory=dict)  # names style: other name parts → surrogates
 
     @property
     def tag(self) -> str:
         return f"[{self.label}_{self.id}]"
+
+    def variant_tag(self, surface: str) -> str:
+        """``[PERSON_3]`` for the first form the person was written in, ``[PERSON_3.2]`` for the
+        second ("Mette" after "Mette Kjærgaard Holm") …: one person, and every form restorable."""
+        form = _SPACE.sub(" ", surface).strip()
+        index = self.variants.index(form) if form in self.variants else 0
+        return self.tag if index == 0 else f"[{self.label}_{self.id}.{index + 1}]"
+
+
+def name_tokens(form: str) -> list[str]:
+    """The words of a person's name that name them, casefolded: particles ("el", "van") left out."""
+    return [t for t in normalise(PERSON, form).split() if t not in PARTICLES]
 
 
 class SurrogateMap:
@@ -85,16 +100,25 @@ class SurrogateMap:
             self.entity(label, surface)
 
     def entity(self, label: str, surface: str) -> Entity:
-        """The entity a mention belongs to, created if new."""
+        """The entity a mention belongs to, created if new.
+
+        A person's single name ("Mette", "Holm", "Kjærgaard") belongs to the one full name that
+        holds it; a full name belongs to a person with the same first name whose other names it
+        holds or who holds its names ("Mette Holm" and "Mette Kjærgaard Holm"). When two persons
+        qualify, the mention is a person of its own.
+        """
+        surface = _SPACE.sub(" ", surface).strip()
         key = (label, normalise(label, surface))
         if key in self.index:
-            return self.entities[self.index[key]]
+            found = self.entities[self.index[key]]
+            self._add_variant(found, key, surface)
+            return found
         if label == PERSON:
-            tokens = key[1].split()
-            owners = self._aliases.get(key[1], set()) if len(tokens) == 1 else set()
+            owners = self._owners(name_tokens(surface))
             if len(owners) == 1:
                 found = self.entities[next(iter(owners))]
                 self._add_variant(found, key, surface)
+                self._register_parts(found, surface)
                 return found
         entity = Entity(
             id=sum(1 for e in self.entities if e.label == label) + 1, label=label, canonical=surface
@@ -102,14 +126,35 @@ class SurrogateMap:
         self.entities.append(entity)
         self._add_variant(entity, key, surface)
         if label == PERSON:
-            tokens = key[1].split()
-            if len(tokens) > 1:
-                for part in (tokens[0], tokens[-1]):
-                    self._aliases.setdefault(part, set()).add(len(self.entities) - 1)
+            self._register_parts(entity, surface)
         return entity
 
+    def _owners(self, tokens: list[str]) -> set[int]:
+        if not tokens:
+            return set()
+        if len(tokens) == 1:
+            return set(self._aliases.get(tokens[0], set()))
+        owners = set()
+        for position in self._aliases.get(tokens[0], set()):
+            for variant in self.entities[position].variants:
+                other = name_tokens(variant)
+                if (
+                    len(other) > 1
+                    and other[0] == tokens[0]
+                    and (other[-1] == tokens[-1] or set(other) <= set(tokens) or set(tokens) <= set(other))
+                ):
+                    owners.add(position)
+        return owners
+
+    def _register_parts(self, entity: Entity, surface: str) -> None:
+        tokens = name_tokens(surface)
+        if len(tokens) > 1:
+            position = self.entities.index(entity)
+            for part in tokens:
+                self._aliases.setdefault(part, set()).add(position)
+
     def _add_variant(self, entity: Entity, key: tuple[str, str], surface: str) -> None:
-        self.index[key] = self.entities.index(entity)
+        self.index.setdefault(key, self.entities.index(entity))
         if surface not in entity.variants:
             entity.variants.append(surface)
 
@@ -124,18 +169,32 @@ class SurrogateMap:
 
     # ----- surrogates ---------------------------------------------------------------------------
     def surrogate(self, label: str, surface: str) -> str:
-        """The surrogate text for one mention, shaped like the mention."""
+        """The surrogate text for one mention, shaped like the mention.
+
+        Different written forms of one entity get different surrogates ("Mette" → "Karin", "mette"
+        → "karin", "Mette Holm" → "Karin Dahl"; ``[PERSON_3]`` and ``[PERSON_3.2]``), so that
+        :func:`thememine.pseudonymise.reidentify.reidentify` restores every mention as written.
+        """
         entity = self.entity(label, surface)
+        surface = _SPACE.sub(" ", surface).strip()
         if self.style == "tags":
-            return entity.tag
+            return entity.variant_tag(surface)
         if label == PERSON:
             return self._person(entity, surface)
-        faker = _FAKERS.get(label, _tag_fake)
+        if label == DATE:
+            return self._date(surface)
+        if label == CPR:
+            return self._cpr(entity, surface)
+        if label in (EMAIL, URL):
+            return self._address_like(entity, surface, label)
+        faker = _FAKERS.get(label)
+        if faker is None:
+            return entity.variant_tag(surface)
         # the fake value is drawn once per entity; each mention is shaped like its own surface
-        return faker(self._rng(entity), surface, entity, self._original_words())
+        return _match_case(faker(self._rng(entity), surface, entity, self._original_words()), surface)
 
     def _original_words(self) -> frozenset[str]:
-        """Every word of every original form, casefolded: no fake town or street may be one."""
+        """Every word of every original form, casefolded: no fake may hold one."""
         if self._words_for != len(self.index):
             self._words = frozenset(
                 word for e in self.entities for v in e.variants for word in re.findall(r"\w+", v.casefold())
@@ -147,53 +206,112 @@ class SurrogateMap:
         message = f"{entity.label}|{entity.id}|{salt}".encode()
         return random.Random(hmac.new(self.secret, message, hashlib.sha256).digest())
 
+    # dates: one secret shift per key, so that intervals and ages survive
+    def date_offset(self) -> int:
+        """Days every date is moved by with this key: 60 to 730 days, earlier or later."""
+        digest = hmac.new(self.secret, b"date-offset", hashlib.sha256).digest()
+        days = 60 + int.from_bytes(digest[:4], "big") % (730 - 60 + 1)
+        return days if digest[4] % 2 else -days
+
+    def _date(self, surface: str) -> str:
+        from thememine.pseudonymise.recognizers.date import format_like, parse_date
+
+        parsed = parse_date(surface.rstrip("."))
+        if parsed is None:
+            return self.entity(DATE, surface).variant_tag(surface)
+        year, month, day = parsed
+        moved = dt.date(year if year is not None else 2000, month, day) + dt.timedelta(self.date_offset())
+        shifted = format_like(surface, moved.year if year is not None else None, moved.month, moved.day)
+        return shifted + surface[len(surface.rstrip(".")) :] if not shifted.endswith(".") else shifted
+
+    def _cpr(self, entity: Entity, surface: str) -> str:
+        """A CPR number whose date is the birth date moved like every date, with random last digits."""
+        from thememine.pseudonymise.recognizers.cpr import cpr_birth_date
+
+        digits = re.sub(r"\D", "", surface)
+        birth = cpr_birth_date(digits) if len(digits) == 10 else None
+        rng = self._rng(entity)
+        if birth is None:
+            return _shape_digits(
+                surface,
+                f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(40, 99):02d}{rng.randint(0, 3)}{rng.randint(0, 999):03d}",
+            )
+        moved = birth + dt.timedelta(self.date_offset())
+        seventh = rng.randint(0, 3) if moved.year < 2000 else rng.choice((4, 9)) if moved.year <= 2036 else 5
+        value = f"{moved.day:02d}{moved.month:02d}{moved.year % 100:02d}{seventh}{rng.randint(0, 999):03d}"
+        return _shape_digits(surface, value)
+
+    def _address_like(self, entity: Entity, surface: str, label: str) -> str:
+        """``person3@eksempel.dk``, ``https://eksempel.dk/side3``: on a domain no original holds."""
+        avoid = self._original_words()
+        domain = next(
+            (d for d in _FAKE_DOMAINS if avoid.isdisjoint(re.findall(r"\w+", d))), "thememine.invalid"
+        )
+        number = f"{entity.id}" + (
+            f"-{entity.variants.index(surface) + 1}" if entity.variants.index(surface) else ""
+        )
+        return f"person{number}@{domain}" if label == EMAIL else f"https://{domain}/side{number}"
+
     def _person(self, entity: Entity, surface: str) -> str:
         gazetteer = names()
+        canonical = name_tokens(entity.canonical)
         if entity.first is None:
-            # no part of a surrogate may be an original name: "Anne-Mette" would leak "Mette"
-            originals = {
-                part
-                for e in self.entities
-                for v in e.variants
-                for part in _NAME_PARTS.split(normalise(PERSON, v))
-            }
-            tokens = entity.canonical.split()
-            first_entry = gazetteer.first.get(tokens[0].casefold())
-            gender = first_entry.gender if first_entry else "both"
-            taken = {e.first for e in self.entities if e.first} | {e.last for e in self.entities if e.last}
-            firsts = sorted(
-                e.name
-                for e in gazetteer.first.values()
-                if (gender == "both" or e.gender == gender)
-                and not _echoes(e.name, originals)
-                and e.name not in taken
-                and not gazetteer.is_ambiguous(e.name)
-                and (first_entry is None or e.ethnicity == first_entry.ethnicity)
+            first_entry = gazetteer.first.get(canonical[0]) if canonical else None
+            entity.first = self._draw_name(
+                entity, "person", first=True, like=canonical[0] if canonical else ""
             )
-            lasts = sorted(
-                e.name
-                for e in gazetteer.last.values()
-                if not _echoes(e.name, originals)
-                and e.name not in taken
-                and not gazetteer.is_ambiguous(e.name)
-                and (first_entry is None or e.ethnicity == first_entry.ethnicity)
+            entity.last = self._draw_name(
+                entity, "person-last", first=False, like=first_entry.name if first_entry else ""
             )
-            rng = self._rng(entity, "person")
-            entity.first = rng.choice(firsts)
-            entity.last = rng.choice(lasts)
+        words = []
         tokens = surface.split()
-        first, last = entity.first, entity.last or ""
-        if len(tokens) >= 2:
-            value = f"{first} {last}"
-        elif (
-            first
-            and normalise(PERSON, surface) == normalise(PERSON, entity.canonical.split()[-1])
-            and len(entity.canonical.split()) > 1
-        ):
-            value = last
-        else:
-            value = first
-        return value.lower() if surface.islower() else value
+        for token in tokens:
+            folded = normalise(PERSON, token)
+            if folded in PARTICLES and len(tokens) > 1:
+                words.append(token)
+                continue
+            if canonical and folded == canonical[0]:
+                value = entity.first
+            elif len(canonical) > 1 and folded == canonical[-1]:
+                value = entity.last or ""
+            else:
+                if folded not in entity.parts:
+                    is_first = gazetteer.is_first(folded) and not gazetteer.is_last(folded)
+                    entity.parts[folded] = self._draw_name(
+                        entity,
+                        f"part|{folded}",
+                        first=is_first,
+                        like=token if is_first or not canonical else canonical[0],
+                    )
+                value = entity.parts[folded]
+            words.append(_match_case(value, token))
+        return " ".join(words)
+
+    def _draw_name(self, entity: Entity, salt: str, first: bool, like: str) -> str:
+        """A first or last name of the same gender and origin as ``like``, that echoes no original
+        name and is no other person's surrogate."""
+        gazetteer = names()
+        originals = {
+            part
+            for e in self.entities
+            for v in e.variants
+            for part in _NAME_PARTS.split(normalise(PERSON, v))
+        }
+        entry = gazetteer.first.get(like.casefold()) if like else None
+        gender = entry.gender if entry else "both"
+        taken = {value for e in self.entities for value in (e.first, e.last, *e.parts.values()) if value}
+        table = gazetteer.first if first else gazetteer.last
+        candidates = sorted(
+            e.name
+            for e in table.values()
+            if (not first or gender == "both" or e.gender == gender)
+            and not _echoes(e.name, originals)
+            and e.name not in taken
+            and not gazetteer.is_ambiguous(e.name)
+            and " " not in e.name
+            and (entry is None or e.ethnicity == entry.ethnicity)
+        )
+        return self._rng(entity, salt).choice(candidates)
 
     # ----- persistence --------------------------------------------------------------------------
     def to_payload(self) -> dict[str, Any]:
@@ -211,11 +329,9 @@ class SurrogateMap:
             mapping.entities.append(entity)
             position = len(mapping.entities) - 1
             for variant in entity.variants:
-                mapping.index[(entity.label, normalise(entity.label, variant))] = position
-            tokens = normalise(entity.label, entity.canonical).split()
-            if entity.label == PERSON and len(tokens) > 1:
-                for part in (tokens[0], tokens[-1]):
-                    mapping._aliases.setdefault(part, set()).add(position)
+                mapping.index.setdefault((entity.label, normalise(entity.label, variant)), position)
+                if entity.label == PERSON:
+                    mapping._register_parts(entity, variant)
         return mapping
 
     def originals(self) -> list[str]:
@@ -252,12 +368,6 @@ def _shape_digits(surface: str, digits: str) -> str:
     return "".join(out)
 
 
-def _fake_cpr(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
-    day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(40, 99)
-    digits = f"{day:02d}{month:02d}{year:02d}{rng.randint(0, 3)}{rng.randint(0, 999):03d}"
-    return _shape_digits(surface, digits)
-
-
 def _fake_phone(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     digits = f"{rng.randint(2, 9)}{rng.randint(0, 9_999_999):07d}"
     count = sum(ch.isdigit() for ch in surface)
@@ -265,29 +375,17 @@ def _fake_phone(rng: random.Random, surface: str, entity: Entity, avoid: frozens
     return surface[:local_start] + _shape_digits(surface[local_start:], digits)
 
 
-def _fake_email(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
-    return f"person{entity.id}@eksempel.dk"
+_FAKE_DOMAINS = ("eksempel.dk", "eksempel.org", "example.net", "test.invalid")
 
 
-def _fake_url(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
-    return f"https://eksempel.dk/side{entity.id}"
-
-
-_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-           "november", "december")  # fmt: skip
-
-
-def _fake_date(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
-    day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1940, 2005)
-    numeric = re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})([./-])(\d{2}|\d{4})", surface)
-    if numeric:
-        shown_year = str(year) if len(numeric.group(5)) == 4 else f"{year % 100:02d}"
-        return f"{day:0{len(numeric.group(1))}d}{numeric.group(2)}{month:0{len(numeric.group(3))}d}{numeric.group(4)}{shown_year}"
-    iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", surface)
-    if iso:
-        return f"{year}-{month:02d}-{day:02d}"
-    has_year = re.search(r"\d{4}|'\d\d", surface)
-    return f"{day}. {_MONTHS[month - 1]}" + (f" {year}" if has_year else "")
+def _match_case(value: str, surface: str) -> str:
+    """``value`` written in the case of ``surface``: "mette" → "karin", "METTE" → "KARIN"."""
+    letters = [ch for ch in surface if ch.isalpha()]
+    if letters and all(ch.islower() for ch in letters):
+        return value.lower()
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return value.upper()
+    return value
 
 
 _STREETS = (
@@ -374,16 +472,8 @@ def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozens
     return entity.fake.lower() if surface.islower() else entity.fake
 
 
-def _tag_fake(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
-    return entity.tag
-
-
 _FAKERS = {
-    CPR: _fake_cpr,
     PHONE: _fake_phone,
-    EMAIL: _fake_email,
-    URL: _fake_url,
     ADDRESS: _fake_address,
-    DATE: _fake_date,
     LOCATION: _fake_place,
 }

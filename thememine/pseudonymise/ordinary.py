@@ -1,0 +1,145 @@
+"""Ordinary Danish words: what a false detection must never spread to.
+
+One wrong detection is spread corpus-wide (a form found once is replaced everywhere), so a model
+that once tags "og" or "borger" would damage every transcript. This module tells the forms that
+name someone from ordinary words:
+
+- **function words, fillers and abbreviations** ("og", "øh", "bl", "jf", "dk"): never a name;
+- **generic words of the field** ("borger", "Psykiatrien", "PTSD", "cpr"): never a name;
+- **names that are also words** ("Per", "Mark", "Storm", "Lykke"): a name only when written with a
+  capital; never spread to "per time" or "i storm";
+- **ordinary words**: frequent in Danish (wordfreq's Danish list, Zipf ≥ :data:`ZIPF_ORDINARY`) and
+  neither a name nor a place in the gazetteers ("nordisk", "netto"): a model's hit on one alone is
+  not enough, and it is never spread;
+- everything else is **name-like** and spreads in any case ("Mette", "mette", "Vorupør").
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from functools import cache
+
+from thememine.data import read_lines, spacy_stop_words
+from thememine.pseudonymise.gazetteer import names, places
+
+# Zipf 3 is once per million words. Danish names in the gazetteer are frequent too ("mette" 4.7),
+# which is why the gazetteers are asked first; words at or above this line that are no known name
+# are ordinary ("nordisk" 4.6, "borger" 4.4, "ptsd" 3.3). Rare words and unknown names lie below.
+ZIPF_ORDINARY = 3.0
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# name particles that are ordinary words elsewhere but belong to a full name ("Yasmin el-Hassan")
+PARTICLES = frozenset(["van", "von", "der", "den", "de", "da", "di", "el", "al", "bin", "ibn", "la", "le"])
+
+
+class Kind(Enum):
+    """How a form may be treated when it stands alone."""
+
+    FUNCTION = "function word, filler or abbreviation"
+    GENERIC = "generic word of the field"
+    AMBIGUOUS = "name that is also a word"
+    ORDINARY = "ordinary word"
+    NAME = "name-like"
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    abbreviations = {a.rstrip(".").replace(".", "") for a in read_lines("abbreviations_da.txt")}
+    abbreviations |= {part for a in read_lines("abbreviations_da.txt") for part in a.split(".") if part}
+    fillers = set(read_lines("fillers_da.txt"))
+    return frozenset(spacy_stop_words() | abbreviations | fillers)
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    return frozenset(read_lines("generic_words_da.txt"))
+
+
+@cache
+def zipf(word: str) -> float:
+    """wordfreq's Danish Zipf frequency of a lower-case word (0 when unknown)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "da"))
+
+
+@cache
+def word_kind(word: str) -> Kind:
+    """The kind of one word, whatever its case."""
+    form = word.casefold().strip(".'’")
+    gazetteer = names()
+    if not form:
+        return Kind.FUNCTION
+    if form in _function_words():
+        # "Hans" (his), "Alle": a stop word that is also a name is a name only with a capital;
+        # two-letter ones ("De", "Bo"?) are too common to be spread at all
+        return Kind.AMBIGUOUS if len(form) > 2 and gazetteer.is_name(form) else Kind.FUNCTION
+    if form in _generic_words():
+        return Kind.GENERIC
+    if "-" in form and not gazetteer.is_name(form):
+        # "el-Hassan", "Lise-Lotte", "Nielsen-Holm": the parts decide
+        parts = [word_kind(part) for part in form.split("-") if part and part not in PARTICLES]
+        return Kind.NAME if Kind.NAME in parts or not parts else _weakest(parts)
+    if gazetteer.is_ambiguous(form):
+        return Kind.AMBIGUOUS
+    place = places().get(form)
+    if gazetteer.is_name(form) or place is not None:
+        return Kind.AMBIGUOUS if place is not None and place.ambiguous else Kind.NAME
+    if zipf(form) >= ZIPF_ORDINARY:
+        return Kind.ORDINARY
+    return Kind.NAME
+
+
+def form_kind(form: str) -> Kind:
+    """The kind of a whole form: name-like if any word in it names someone.
+
+    "Jobcenter Horsens" is name-like (Horsens); "Psykiatrisk Center" is generic; "Per Hansen" is
+    name-like; "Per" alone is ambiguous; "og" is a function word.
+    """
+    words = _WORD.findall(form)
+    if not words:
+        return Kind.FUNCTION
+    kinds = [word_kind(w) for w in words if w.casefold() not in PARTICLES] or [Kind.FUNCTION]
+    if Kind.NAME in kinds:
+        return Kind.NAME
+    if len(words) > 1 and Kind.AMBIGUOUS in kinds and all(w[:1].isupper() for w in words):
+        return Kind.NAME  # "Per Storm", "Lykke Holm": a run of capitalised names
+    return _weakest(kinds)
+
+
+def _weakest(kinds: list[Kind]) -> Kind:
+    """The kind of a form none of whose words is name-like: the most name-like of its words."""
+    for kind in (Kind.NAME, Kind.AMBIGUOUS, Kind.GENERIC, Kind.ORDINARY):
+        if kind in kinds:
+            return kind
+    return Kind.FUNCTION
+
+
+class Spread(Enum):
+    """Where a form found once may be replaced elsewhere in the corpus."""
+
+    NEVER = "never"
+    CAPITALISED = "where written with a capital"
+    ANY = "in any case"
+
+
+# identifiers with digits or structure spread whatever their words are ("12. marts 1984")
+_ALWAYS = frozenset(["ADDRESS", "CPR", "PHONE", "EMAIL", "URL", "DATE"])
+
+
+def spread_rule(label: str, form: str) -> Spread:
+    """Where a form found once may be replaced elsewhere: never for function words and generic words,
+    only with a capital for names that are also words and for ordinary words, else anywhere."""
+    if label in _ALWAYS:
+        return Spread.ANY
+    kind = form_kind(form)
+    if kind in (Kind.FUNCTION, Kind.GENERIC):
+        return Spread.NEVER
+    if kind in (Kind.AMBIGUOUS, Kind.ORDINARY):
+        return Spread.CAPITALISED
+    return Spread.ANY
+
+
+def is_acronym(form: str) -> bool:
+    """ "PTSD", "KL", "DR": two to six capitals, perhaps with digits."""
+    return bool(re.fullmatch(r"[A-ZÆØÅ]{2,6}\d{0,2}", form))
