@@ -119,7 +119,10 @@ def pseudonymise(
     if not corpus.documents:
         return PseudonymiseResult(corpus, None, None, 0)
     statements = split_corpus(corpus.documents, options)
-    result = pseudonymise_corpus(corpus.documents, statements, detector, mapping, on_document=on_file)
+    # a file the key already knows keeps its id (by path, else by content): decisions stay valid
+    result = pseudonymise_corpus(
+        corpus.documents, statements, detector, mapping, on_document=on_file, known_ids=_id_sources(payload)
+    )
     settings = {
         "style": mapping.style,
         "ner": tagger_spec,
@@ -130,7 +133,14 @@ def pseudonymise(
     report = write_output(out, result, settings)
     sources = dict(payload.get("documents", {})) if payload else {}
     sources.update({doc_id: original.path for doc_id, original in result.originals.items()})
-    write_key(key, {"mapping": mapping.to_payload(), "documents": sources}, passphrase, forbidden=[out])
+    hashes = dict(payload.get("document_hashes", {})) if payload else {}
+    hashes.update({doc_id: original.sha256 for doc_id, original in result.originals.items()})
+    write_key(
+        key,
+        {"mapping": mapping.to_payload(), "documents": sources, "document_hashes": hashes},
+        passphrase,
+        forbidden=[out],
+    )
     review = write_review(review_dir, review_rows(result))
     from thememine.pseudonymise.leaks import check_folder, input_names
     from thememine.pseudonymise.output import record_leak_check
@@ -139,6 +149,15 @@ def pseudonymise(
     check = check_folder(out, mapping, names)  # everything shareable: contents and file names
     report = record_leak_check(out, check)
     return PseudonymiseResult(corpus, report, review, len(check.leaks), mapping, names, check)
+
+
+def _id_sources(payload: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(document id, source) pairs the key knows: each file's path, then its content hash."""
+    if not payload:
+        return []
+    pairs = list(payload.get("documents", {}).items())
+    pairs += [(doc_id, f"sha256:{sha}") for doc_id, sha in payload.get("document_hashes", {}).items()]
+    return pairs
 
 
 @dataclass
