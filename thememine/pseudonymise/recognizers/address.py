@@ -84,6 +84,9 @@ _FLOOR = rf"(?:,? (?:{_FLOOR_WORD})(?:,? ?{_SIDE})?)"
 _TOWN = rf"{_L}[\w-]+(?: [A-ZÆØÅ][\w-]+| (?i:{_alternatives(DISTRICTS)})\b\.?)?"
 _POSTCODE = rf"(?:,? (?:DK-)?[1-9]\d{{3}},? {_TOWN})"
 _ALONE = r"(?<![\d.,-])"
+# A street starts a word and a number follows within two words: a cheap test that spares the
+# street patterns at most words of a transcript.
+_START = r"(?<!\w)(?=[^\W\d_][\w.-]*(?: [^\W\d_][\w.-]*)? \d)"
 
 _PARTS = re.compile(
     rf"(?P<street>{_STREET}) (?P<number>{_NUMBER})(?P<floor>{_FLOOR})?"
@@ -99,10 +102,10 @@ class AddressRecognizer(PatternRecognizer):
     label: ClassVar[str] = ADDRESS
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern(
-            "street, number, floor, postcode", rf"(?<!\w)(?:{_STREET}) {_NUMBER}{_FLOOR}?{_POSTCODE}", 0.95
+            "street, number, floor, postcode", rf"{_START}(?:{_STREET}) {_NUMBER}{_FLOOR}?{_POSTCODE}", 0.95
         ),
-        Pattern("street, number and floor", rf"(?<!\w)(?:{_STREET}) {_NUMBER}{_FLOOR}", 0.9),
-        Pattern("street and number", rf"(?<!\w)(?:{_STREET}) {_NUMBER}", 0.6),
+        Pattern("street, number and floor", rf"{_START}(?:{_STREET}) {_NUMBER}{_FLOOR}", 0.9),
+        Pattern("street and number", rf"{_START}(?:{_STREET}) {_NUMBER}", 0.6),
         Pattern("postcode and town", rf"{_ALONE}(?:DK-)?[1-9]\d{{3}} {_TOWN}", 0.5),
     )
     context: ClassVar[tuple[str, ...]] = (
