@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,25 @@ import typer
 
 from thememine.cli._common import fail, out_console
 from thememine.errors import ThememineError
+
+
+def pseudonymised_folder(path: Path) -> Path | None:
+    """The thememine output folder ``path`` lies in: a folder above it holding ``audit.json``, or
+    ``corpus.json`` marked pseudonymised. None when there is none."""
+    from thememine.ingest.store import CORPUS_FILE
+    from thememine.pseudonymise.output import AUDIT_FILE
+
+    for folder in path.resolve().parents:
+        if (folder / AUDIT_FILE).is_file() or _marked(folder / CORPUS_FILE):
+            return folder
+    return None
+
+
+def _marked(corpus: Path) -> bool:
+    try:
+        return bool(json.loads(corpus.read_text(encoding="utf-8")).get("pseudonymised"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def reidentify_command(
@@ -36,6 +56,12 @@ def reidentify_command(
 
     if out.resolve() == file.resolve():
         fail("The output would replace the pseudonymised file; choose another --out.")
+    shared = pseudonymised_folder(out)
+    if shared is not None:  # even with --force: that folder is meant to be shared as it is
+        fail(
+            f"{out} lies inside {shared}, a pseudonymised output folder that is meant to be shared. "
+            "The re-identified text holds personal data: write it where the key is kept (--out)."
+        )
     if out.exists() and not force:
         fail(f"{out} exists. Choose another --out, or add --force to replace it.")
     try:
