@@ -265,6 +265,13 @@ def test_format_like_writes_another_date_in_the_same_shape(surface: str, other: 
         ("syttende april to tusind og fem", 1968, "syttende april nitten hundrede og otteogtres"),
         ("syttende april to tusind og fem", 2000, "syttende april to tusind"),
         ("17.4.68", 2005, "17.4.05"),
+        ("syttende april nitten hundrede otteogtres", 1971, "syttende april nitten hundrede enoghalvfjerds"),
+        ("syttende april nitten hundrede otteogtres", 2005, "syttende april to tusind fem"),
+        ("syttende april nittenhundrede", 1968, "syttende april nittenhundredeogotteogtres"),
+        ("syttende april nitten otteogtres", 2005, "syttende april to tusind og fem"),
+        ("syttende april tyve femogtyve", 1968, "syttende april nitten otteogtres"),
+        ("syttende april to tusinde og fem", 2016, "syttende april to tusinde og seksten"),
+        ("syttende april otteogtres", 1850, "syttende april atten hundrede og halvtreds"),
     ],
 )
 def test_format_like_years_across_centuries(surface: str, year: int, written: str) -> None:

@@ -193,40 +193,40 @@ def _case_like(text: str, model: str) -> str:
 
 
 def _write_spelled_year(year: int, model: str) -> str:
-    """``year`` spelled out in the shape of ``model`` (its spacing, its "og", its kind)."""
+    """``year`` spelled out in the shape of ``model``: its kind, its spacing and its "og".
+
+    A shape that cannot hold the year falls back to the full form: "otteogtres" for 2005 gives
+    "to tusind og fem" (a bare "fem" would not read as a year), "nitten hundrede ..." for 2016
+    gives "to tusind og seksten".
+    """
     words = number_words()
     match = _SPELLED_YEAR.fullmatch(model)
-    if match is None:
-        raise ValueError("not a spelled-out year")
+    if match is None or not 1100 <= year < 2100:
+        raise ValueError(f"no spelled-out form of the year {year} like this one")
     century, rest = divmod(year, 100)
-    if rest >= 10 and (match["short"] or (match["spoken"] and 19 <= century <= 20)):
-        pair = words.cardinal(rest)
-        return pair if match["short"] else f"{words.cardinal(century)} {pair}"
-    # a hundreds or thousands form: "nitten hundrede og otteogtres", "totusindogfem"
-    if match["hundred"] or match["thousand"]:
-        parts = (
-            ("s1", "hundred", "s2", "og", "s3") if match["hundred"] else ("t1", "thousand", "t2", "tog", "t3")
-        )
-        gap1, multiplier, gap2, og, gap3 = (match[p] for p in parts)
-    else:  # a spoken pair that cannot hold this year: "nitten otteogtres" → 2005
-        gap1, multiplier, gap2, og, gap3 = " ", "", " ", "og", " "
-    if gap2 is None and gap3 is None:  # the model had nothing after "hundrede": use its first gap
-        gap2, gap3, og = gap1, gap1, "og"
-    gap2, gap3 = gap2 or "", gap3 or ""
-    if 1100 <= year < 2000:
-        if not multiplier or multiplier.lower() in (w.lower() for w in words.thousands):
+    if match["short"] and rest >= 10 and _two_digit_year(rest) == year:
+        return words.cardinal(rest)  # "otteogtres"
+    if match["spoken"] and rest >= 10 and century in (18, 19, 20):
+        return f"{words.cardinal(century)} {words.cardinal(rest)}"  # "nitten otteogtres"
+    # the full form: "nitten hundrede og otteogtres", "totusindogfem", "nitten hundrede otteogtres"
+    if match["hundred"]:
+        gap1, multiplier, gap2, og, gap3 = (match[g] for g in ("s1", "hundred", "s2", "og", "s3"))
+    elif match["thousand"]:
+        gap1, multiplier, gap2, og, gap3 = (match[g] for g in ("t1", "thousand", "t2", "tog", "t3"))
+    else:
+        gap1, multiplier, gap2, og, gap3 = " ", "", None, None, None
+    if gap3 is None:  # nothing after the multiplier in the model: join as "og", spaced like it
+        gap2, og, gap3 = gap1, "og", gap1
+    joiner = f"{gap2 or ''}{og}{gap3}" if og else gap3
+    if year < 2000:
+        if multiplier.lower() not in words.hundreds:
             multiplier = words.hundreds[0]
         head = f"{words.cardinal(century)}{gap1}{multiplier}"
-    elif 2000 <= year < 3000:
-        if not multiplier or multiplier.lower() in (w.lower() for w in words.hundreds):
+    else:
+        if multiplier.lower() not in words.thousands:
             multiplier = words.thousands[0]
         head = f"{words.cardinal(2)}{gap1}{multiplier}"
-        rest = year - 2000
-    else:
-        raise ValueError(f"no spelled-out form for the year {year}")
-    if not rest:
-        return head
-    return f"{head}{gap2}{og or ''}{gap3 if og else gap2}{words.cardinal(rest)}"
+    return f"{head}{joiner}{words.cardinal(rest)}" if rest else head
 
 
 def format_like(surface: str, year: int | None, month: int, day: int) -> str:
