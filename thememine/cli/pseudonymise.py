@@ -180,8 +180,20 @@ def pseudonymise_command(
 
     The same person gets the same pseudonym in every interview. The output folder holds only
     pseudonymised text and counts; the key and the review files, which hold the original personal
-    data, are written apart. A leak check searches the output for every original form.
+    data, are written apart. A leak check searches the output folder (every file and file name)
+    for every original form in the key.
     """
+    from thememine.pseudonymise.output import derived_files
+
+    derived = derived_files(out) if out.is_dir() else []
+    if derived:  # they would keep the statements of an interview no longer in the corpus
+        fail(
+            f"{out} holds themes, decisions, exports or a report made from its earlier statements "
+            f"({', '.join(derived)}). Pseudonymising again would leave them behind, with the statements "
+            "of any interview no longer in the corpus. Run `thememine run` on the corpus with --force "
+            "instead: it pseudonymises, fits the themes again (your decisions are carried over) and "
+            "writes the exports and the report anew. Or choose a new output folder."
+        )
     result = run_pseudonymise(
         inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
         config, review_decisions,

@@ -23,7 +23,7 @@ from thememine.cli.pseudonymise import (
 from thememine.errors import ThememineError
 from thememine.pipeline import PseudonymiseResult
 from thememine.themes.coding import DEFAULT_THRESHOLD
-from thememine.themes.store import STATE_FILE
+from thememine.themes.store import CODES_FILE, STATE_FILE
 
 
 def run_command(
@@ -62,9 +62,15 @@ def run_command(
         config, review_decisions, check_leaks=False,
     )  # fmt: skip
     if result.audit is not None:
+        if earlier_themes:  # an interview withdrawn since leaves no statement id in the decisions
+            from thememine.pseudonymise.output import forget_withdrawn
+
+            forget_withdrawn(out)
         run_themes(
             out, out, codebook, embedder, seed, earlier_themes, False, quiet, cache=cache, threshold=threshold
         )
+        if codebook is None:  # codes.csv of an earlier run coded the earlier statements
+            (out / CODES_FILE).unlink(missing_ok=True)
         _export(out)
         _report(out)
         _check_leaks(out, result, allow_leaks)
@@ -92,6 +98,10 @@ def _export(out: Path) -> None:
         exported = export_run(out, all_themes=True)
     except ThememineError as err:
         fail(str(err))
+    for earlier in sorted([*out.glob("*.qdpx"), *out.glob("*.qdc")]):
+        if earlier.is_file() and earlier.resolve() not in (exported.qdpx.resolve(), exported.qdc.resolve()):
+            earlier.unlink()  # exported from the earlier statements; `thememine export` makes it again
+            out_console.print(f"Removed {earlier.name}: it held the statements of the earlier run.")
     out_console.print(
         f"REFI-QDA: {exported.qdpx} ({exported.codings} codings in {exported.sources} documents) and "
         f"{exported.qdc} ({exported.codes} codes, all candidates: confirm themes and export again with "

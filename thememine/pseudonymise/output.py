@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +98,64 @@ def record_leak_check(out: Path, check: FolderCheck) -> dict[str, Any]:
     report["leak_check"] = {"checked": datetime.now(UTC).isoformat(timespec="seconds"), **check.to_audit()}
     atomic_write_json(path, report)
     return report
+
+
+def derived_files(out: Path) -> list[str]:
+    """Files in ``out`` made from its statements by later steps: themes, decisions, codes, exports,
+    report. They would keep the statements of an interview no longer in the corpus."""
+    from thememine.report.build import REPORT_FILE
+    from thememine.themes.history import HISTORY_DIR
+    from thememine.themes.store import (
+        ASSIGNMENTS_FILE,
+        CODES_FILE,
+        EMBEDDINGS_FILE,
+        LOG_FILE,
+        STATE_FILE,
+        THEMES_FILE,
+    )
+
+    names = (STATE_FILE, THEMES_FILE, ASSIGNMENTS_FILE, CODES_FILE, EMBEDDINGS_FILE, LOG_FILE, HISTORY_DIR)
+    found = [name for name in (*names, REPORT_FILE) if (out / name).exists()]
+    return found + sorted(p.name for p in out.glob("*") if p.suffix in (".qdpx", ".qdc") and p.is_file())
+
+
+def forget_withdrawn(out: Path) -> int:
+    """Take the ids of statements no longer in ``statements.jsonl`` out of ``decisions.log``.
+
+    An interview withdrawn from the corpus leaves no trace: a move of one of its statements is
+    dropped, its ids leave a deletion's list, and an undo's message that names one is dropped.
+    Returns how many ids were taken out. The log is written again whole, under the run's lock.
+    """
+    from thememine.io import read_jsonl
+    from thememine.themes.history import locked
+    from thememine.themes.store import LOG_FILE, read_log
+
+    if not (out / LOG_FILE).is_file():
+        return 0
+    current = {str(row["id"]) for row in read_jsonl(out / STATEMENTS_FILE)}
+    with locked(out):
+        log = read_log(out)
+        gone = {
+            str(i)
+            for record in log
+            for i in ([record["statement"]] if "statement" in record else [])
+            + list(record.get("statements", []))
+            if str(i) not in current
+        }
+        if not gone:
+            return 0
+        named = re.compile(r"(?<![\w:])(?:" + "|".join(map(re.escape, sorted(gone))) + r")(?![\w:])")
+        kept = []
+        for record in log:
+            if "statement" in record and str(record["statement"]) in gone:
+                continue
+            if isinstance(record.get("statements"), list):
+                record = {**record, "statements": [i for i in record["statements"] if str(i) not in gone]}
+            if isinstance(record.get("undid"), list):
+                record = {**record, "undid": [m for m in record["undid"] if not named.search(str(m))]}
+            kept.append(record)
+        atomic_write_jsonl(out / LOG_FILE, kept)
+    return len(gone)
 
 
 REVIEW_FIELDS = (
