@@ -91,18 +91,19 @@ def test_pseudonymise(
         assert original not in shared, original
     assert "interview_mette" not in shared and "anne_sofie" not in shared  # file names hold names too
     docs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (out / "documents").iterdir()}
-    assert set(docs) == {"jobcenter__doc01", "psykiatri__doc01"}
+    assert set(docs) == {"doc01", "doc02"}  # neutral ids: file and folder names often hold names
     rows = [json.loads(line) for line in (out / "statements.jsonl").read_text(encoding="utf-8").splitlines()]
     for row in rows:
         assert docs[row["doc_id"]]["text"][row["start"] : row["end"]] == row["text"]
     # one person, one pseudonym, in both interviews and as a speaker
-    mette = {row["speaker"] for row in rows if row["doc_id"] == "jobcenter__doc01" and row["speaker"] != "I"}
+    mette = {row["speaker"] for row in rows if row["doc_id"] == "doc01" and row["speaker"] != "I"}
     assert len(mette) == 1
     (pseudonym,) = mette
-    assert pseudonym in docs["psykiatri__doc01"]["text"]
+    assert pseudonym in docs["doc02"]["text"]
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     payload = read_key(key, PASS)
-    assert payload["documents"]["jobcenter__doc01"].endswith("interview_mette.txt")
+    assert payload["documents"]["doc01"].endswith("interview_mette.txt")
+    assert [docs[d]["group"] for d in ("doc01", "doc02")] == ["jobcenter", "psykiatri"]
     review = (key.parent / "review.csv").read_text(encoding="utf-8")
     assert "Mette" in review  # the review is for the researcher and holds the originals
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
@@ -148,10 +149,8 @@ def test_rerun_with_the_same_key_extends_the_mapping(
     )
     assert second.exit_code == 0, second.output
     one = json.loads((tmp_path / "o1" / "documents" / "doc01.json").read_text(encoding="utf-8"))["text"]
-    two = json.loads((tmp_path / "o2" / "documents" / "jobcenter__doc01.json").read_text(encoding="utf-8"))[
-        "text"
-    ]
-    assert one == two  # same key, same surrogates; the style was taken from the key
+    two = json.loads((tmp_path / "o2" / "documents" / "doc01.json").read_text(encoding="utf-8"))["text"]
+    assert one == two  # same key, same id and surrogates; the style was taken from the key
 
 
 def test_key_inside_output_is_refused(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,7 +211,7 @@ def test_reidentify_reverses_a_pseudonymised_transcript(
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out, key = tmp_path / "out", tmp_path / "private" / "study.key"
     assert runner.invoke(app, model_free("pseudonymise", corpus, out, key, style)).exit_code == 0
-    doc = json.loads((out / "documents" / "jobcenter__doc01.json").read_text(encoding="utf-8"))
+    doc = json.loads((out / "documents" / "doc01.json").read_text(encoding="utf-8"))
     pseudo = tmp_path / "pseudo.txt"
     pseudo.write_text(doc["text"], encoding="utf-8")
     restored = tmp_path / "private" / "restored.txt"
@@ -223,6 +222,8 @@ def test_reidentify_reverses_a_pseudonymised_transcript(
         assert original in text
     assert "Mette:" in text
     assert "Mettes mor" in text  # possessives come back too
+    original = next((corpus / "jobcenter").iterdir()).read_text(encoding="utf-8")
+    assert text == original  # every mention exactly as it was written
     refused = runner.invoke(app, ["reidentify", str(pseudo), "--key", str(key), "--out", str(restored)])
     assert refused.exit_code == 1 and "--force" in refused.stderr
 

@@ -10,6 +10,7 @@ import pytest
 
 import thememine
 from thememine.pseudonymise import Detection, Detector, Entity, NerRecognizer, detect
+from thememine.pseudonymise.engine import default_detector
 
 
 class FakeTagger:
@@ -43,7 +44,7 @@ def spans(detections: list[Detection]) -> list[tuple[str, str]]:
 
 
 def test_public_detect_finds_every_identifier_once() -> None:
-    found = spans(thememine.detect(TEXT))
+    found = spans(thememine.detect(TEXT, ner=None))
     assert found == [
         ("PERSON", "Mette Kjærgaard Holm"),
         ("DATE", "12. marts 1984"),
@@ -86,7 +87,53 @@ def test_thresholds_per_label() -> None:
 
 
 def test_deterministic() -> None:
-    assert detect(TEXT) == detect(TEXT)
+    assert detect(TEXT, ner=None) == detect(TEXT, ner=None)
+
+
+@pytest.mark.slow
+def test_public_detect_uses_the_shipped_model_like_the_cli() -> None:
+    # "Oluwaseun" is in no gazetteer: only the model finds it
+    text = "Min sagsbehandler hedder Oluwaseun, og hun er sød."
+    assert spans_of(text, thememine.detect(text)) == [("PERSON", "Oluwaseun")]
+    assert spans_of(text, thememine.detect(text, ner=None)) == []
+    assert default_detector() is default_detector()  # loaded once per process
+    assert default_detector().tagger is not None and default_detector(None).tagger is None
+
+
+def spans_of(text: str, detections: list[Detection]) -> list[tuple[str, str]]:
+    return [(d.label, text[d.start : d.end]) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("text", "hit", "kept"),
+    [
+        ("Uddannelses- og forskningsministeren", "og", False),  # a function word
+        ("Det står bl.a. i loven", "bl", False),  # an abbreviation
+        ("Han har PTSD efter krigen", "PTSD", False),  # a diagnosis
+        ("Hun er borger i kommunen", "borger", False),  # a generic word of the field
+        ("Det styres af Psykiatrien nu", "Psykiatrien", False),
+        ("Mm. Øh ja", "Mm. Øh", False),  # fillers
+        ("Vi talte med Netto om det", "Netto", True),  # an ordinary word with a capital: a name
+        ("Hun hedder Storm til fornavn", "Storm", True),  # a name that is a word, with a capital
+        ("Vi talte med Mette om det", "Mette", True),
+    ],
+)
+def test_model_hits_on_ordinary_words_are_not_replaced(text: str, hit: str, kept: bool) -> None:
+    start = text.index(hit)
+    tagger = FakeTagger({hit: ("ORG", 0.9)})
+    found = spans_of(text, Detector(tagger=tagger, recognizers=[]).analyze(text).detections)
+    assert (("ORGANISATION", hit) in found) is kept, found
+    assert start >= 0
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [("det er nordisk samarbejde", "nordisk"), ("vi fik en storm i går", "storm"), ("per time", "per")],
+)
+def test_model_hits_on_lower_case_words_go_to_review(text: str, hit: str) -> None:
+    analysis = Detector(tagger=FakeTagger({hit: ("PER", 0.6)}), recognizers=[]).analyze(text)
+    assert analysis.detections == []
+    assert [text[d.start : d.end] for d in analysis.uncertain] == [hit]
 
 
 def test_ner_recognizer_trims_punctuation_and_drops_unknown_labels() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from thememine.ingest.labels import is_generic_label
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
-from thememine.pseudonymise.detection import PERSON, Detection, resolve_overlaps
+from thememine.pseudonymise.detection import LOCATION, ORGANISATION, PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.engine import Analysis, Detector
 from thememine.pseudonymise.gazetteer import names
 from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
@@ -79,15 +79,15 @@ def neutral_ids(documents: Sequence[Document], known: Sequence[tuple[str, str]] 
         else:
             ids.append(None)
     number = 0
-    result = []
-    for doc_id in ids:
-        if doc_id is None:
+    result: list[str] = []
+    for found_id in ids:
+        if found_id is None:
             number += 1
             while f"doc{number:02d}" in taken or f"doc{number:02d}" in ids:
                 number += 1
-            doc_id = f"doc{number:02d}"
-            taken.add(doc_id)
-        result.append(doc_id)
+            found_id = f"doc{number:02d}"
+            taken.add(found_id)
+        result.append(found_id)
     return result
 
 
@@ -97,35 +97,55 @@ _POSSESSIVE_ENDINGS = ("'s", "’s", "s")
 def possessive_stems(
     documents: Sequence[Document], found: Sequence[list[Detection]]
 ) -> list[list[Detection]]:
-    """Persons written in the genitive are their stem: "Mettes" → "Mette" + "s", "Jens Ravns" → "Jens
-    Ravn" + "s", when the stem names someone (written alone elsewhere, or a name in the gazetteer)
-    and the whole is no name of its own ("Jens", "Lars", "Thomas" stay whole). The ending stays in
-    the text, so rewriting keeps it grammatical and the person keeps one pseudonym."""
+    """Names written in the genitive are their stem: "Mettes" → "Mette" + "s", "Jens Ravns" → "Jens
+    Ravn" + "s", "Fontænehusets" → "Fontænehuset" + "s", when the stem names someone (written
+    alone elsewhere, or for a person a name in the gazetteer) and the whole is no name of its own
+    ("Jens", "Lars", "Thomas" stay whole). The ending stays in the text, so rewriting keeps it
+    grammatical and the name keeps one pseudonym.
+
+    A place or organisation that is a person's name or part of it ("Frejas" tagged as an
+    organisation, "Vestergaard" as a place, where "Freja" and "Henrik Vestergaard" are persons) is
+    that person.
+    """
     gazetteer = names()
-    forms = {
-        " ".join(document.text[d.start : d.end].split()).casefold()
-        for document, ds in zip(documents, found, strict=True)
-        for d in ds
-        if d.label == PERSON
-    }
+    forms: dict[str, set[str]] = {}
+    for document, ds in zip(documents, found, strict=True):
+        for d in ds:
+            form = " ".join(document.text[d.start : d.end].split())
+            forms.setdefault(form.casefold(), set()).add(d.label)
+            if d.label == PERSON:
+                for part in person_parts(form):
+                    forms.setdefault(part.casefold(), set()).add(PERSON)
     result = []
     for document, ds in zip(documents, found, strict=True):
         kept = []
         for detection in ds:
             surface = document.text[detection.start : detection.end]
-            last = surface.split()[-1] if surface.split() else ""
-            if detection.label == PERSON and not gazetteer.is_name(last):
+            words = surface.split()
+            last = words[-1] if words else ""
+            if detection.label in NAME_LABELS and not (
+                gazetteer.is_name(last) or PERSON in forms.get(" ".join(words).casefold(), set())
+            ):
                 for ending in _POSSESSIVE_ENDINGS:
                     stem = surface[: -len(ending)]
                     if not surface.endswith(ending) or len(stem.split()[-1] if stem.split() else "") < 2:
                         continue
-                    folded = " ".join(stem.split()).casefold()
-                    if folded in forms or gazetteer.is_name(stem.split()[-1]):
-                        detection = replace(detection, end=detection.end - len(ending))
+                    labels = forms.get(" ".join(stem.split()).casefold(), set())
+                    person_stem = PERSON in labels or (
+                        detection.label == PERSON and gazetteer.is_name(stem.split()[-1])
+                    )
+                    if person_stem or detection.label in labels:
+                        label = PERSON if person_stem else detection.label
+                        detection = replace(detection, label=label, end=detection.end - len(ending))
                         break
+            if detection.label != PERSON and PERSON in forms.get(" ".join(words).casefold(), set()):
+                detection = replace(detection, label=PERSON, why=f"{detection.why}; a person's name")
             kept.append(detection)
         result.append(kept)
     return result
+
+
+NAME_LABELS = frozenset([PERSON, LOCATION, ORGANISATION])
 
 
 def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[Detection]]:
@@ -160,9 +180,44 @@ def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[
         "found elsewhere in the corpus, written with a capital here",
     )
     return [
-        [*anywhere.analyze(text), *(d for d in capitalised.analyze(text) if text[d.start].isupper())]
+        [
+            *anywhere.analyze(text),
+            *(
+                d
+                for d in capitalised.analyze(text)
+                if text[d.start].isupper() and not _opens_sentence(text, d.start)
+            ),
+        ]
         for text in texts
     ]
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """At the start of a text, a line or a sentence, where a capital says nothing ("Per time …")."""
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in '.!?:;"«»“(–-\n'
+
+
+# "Yasmin el-Hassan", "Pieter van der Berg", "Omar bin Laden": a surname after a particle
+_PARTICLE_TAIL = re.compile(
+    r"[ ](?:el|al|abu|bin|ibn|van|von|de|da|di|du|le|la)(?:[ ](?:der|den|de|la))?[- ][^\W\d_]{2,}(?:-[^\W\d_]+)*",
+    re.IGNORECASE,
+)
+
+
+def particle_surnames(
+    documents: Sequence[Document], found: Sequence[list[Detection]]
+) -> list[list[Detection]]:
+    """A person's span takes in a surname with a particle after it ("Yasmin" + " el-Hassan")."""
+    result = []
+    for document, ds in zip(documents, found, strict=True):
+        kept = []
+        for detection in ds:
+            if detection.label == PERSON and (tail := _PARTICLE_TAIL.match(document.text, detection.end)):
+                detection = replace(detection, end=tail.end(), why=f"{detection.why}; surname with particle")
+            kept.append(detection)
+        result.append(resolve_overlaps(kept))
+    return result
 
 
 _SPREAD_ORDER = [Spread.NEVER, Spread.CAPITALISED, Spread.ANY]
@@ -205,7 +260,7 @@ def pseudonymise_corpus(
     found: list[list[Detection]] = []
     for document, analysis in zip(documents, analyses, strict=True):
         found.append(resolve_overlaps([*analysis.detections, *speaker_detections(document)]))
-    found = possessive_stems(documents, found)
+    found = possessive_stems(documents, particle_surnames(documents, found))
     mentions = [
         (d.label, document.text[d.start : d.end])
         for document, ds in zip(documents, found, strict=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Protocol
 
 from thememine.pseudonymise.config import PseudonymiseConfig
@@ -169,6 +170,23 @@ def _date_near_person(found: list[Detection]) -> list[Detection]:
     return result
 
 
-def detect(text: str, detector: Detector | None = None) -> list[Detection]:
-    """Detections in ``text`` at or above their label's threshold, without overlaps, by position."""
-    return (detector or Detector()).analyze(text).detections
+DEFAULT_NER = "e5"
+
+
+@cache
+def default_detector(ner: str | None = DEFAULT_NER) -> Detector:
+    """The detector ``thememine pseudonymise`` uses: the shipped Danish NER model (loaded once per
+    process) and every recognizer; ``ner=None`` for the rules alone. ``ner`` takes the values of the
+    CLI's ``--ner`` ("e5", "e5:FOLDER", "spacy:FOLDER", "dacy:FOLDER", "none")."""
+    from thememine.pseudonymise.ner import load_tagger
+
+    return Detector(tagger=load_tagger(ner) if ner else None)
+
+
+def detect(text: str, detector: Detector | None = None, *, ner: str | None = DEFAULT_NER) -> list[Detection]:
+    """Detections in ``text`` at or above their label's threshold, without overlaps, by position.
+
+    By default with the shipped NER model, as the CLI finds them; ``ner=None`` uses the rules only
+    (fast, no model), and ``detector`` a detector of your own.
+    """
+    return (detector or default_detector(ner)).analyze(text).detections

@@ -265,11 +265,16 @@ class SurrogateMap:
             )
         words = []
         tokens = surface.split()
-        for token in tokens:
-            folded = normalise(PERSON, token)
+        canonical = [_PARTICLE_PREFIX.sub("", t) for t in canonical]
+        for written in tokens:
+            folded = normalise(PERSON, written)
             if folded in PARTICLES and len(tokens) > 1:
-                words.append(token)
+                words.append(written)
                 continue
+            # "el-Hassan": the particle stays as written, the name after it is replaced
+            prefix = _PARTICLE_PREFIX.match(written)
+            token = written[prefix.end() :] if prefix else written
+            folded = normalise(PERSON, token)
             if canonical and folded == canonical[0]:
                 value = entity.first
             elif len(canonical) > 1 and folded == canonical[-1]:
@@ -284,7 +289,7 @@ class SurrogateMap:
                         like=token if is_first or not canonical else canonical[0],
                     )
                 value = entity.parts[folded]
-            words.append(_match_case(value, token))
+            words.append((prefix.group() if prefix else "") + _match_case(value, token))
         return " ".join(words)
 
     def _draw_name(self, entity: Entity, salt: str, first: bool, like: str) -> str:
@@ -375,6 +380,7 @@ def _fake_phone(rng: random.Random, surface: str, entity: Entity, avoid: frozens
     return surface[:local_start] + _shape_digits(surface[local_start:], digits)
 
 
+_PARTICLE_PREFIX = re.compile(r"^(?:el|al|abu|bin|ibn|de|da|di|du|le|la)-(?=\w)", re.IGNORECASE)
 _FAKE_DOMAINS = ("eksempel.dk", "eksempel.org", "example.net", "test.invalid")
 
 
