@@ -94,12 +94,16 @@ def test_a_false_model_hit_never_replaces_an_ordinary_word(
 def test_a_name_that_is_a_word_spreads_only_where_written_as_a_name(style: str, tmp_path: Path) -> None:
     texts = {
         "a.txt": "IP: Jeg taler med Per Hansen hver uge.\n",
-        "b.txt": "IP: Han tjener 200 kr. per time, og så sagde Per nej. Per time går det.\n",
+        "b.txt": "IP: Han tjener 200 kr. per time, og så sagde Per nej. Per kom igen.\n",
+        "c.txt": "IP: Jeg ringede til Hans Berg. Hans mor svarede, og hans far. Så kom Hans.\n",
     }
     result, _ = run(texts, tmp_path, style)
     other = result.documents[1].text
-    assert "per time" in other and "Per time går" in other  # the word, and a sentence opening
-    assert "sagde Per " not in other  # the name inside a sentence is replaced
+    assert "per time" in other  # the word
+    assert "sagde Per " not in other and "Per kom" not in other  # the name, anywhere with a capital
+    third = result.documents[2].text
+    assert "Hans mor" in third and "hans far" in third  # "his" opening a sentence, and inside one
+    assert "kom Hans" not in third
 
 
 @pytest.mark.parametrize("style", STYLES)

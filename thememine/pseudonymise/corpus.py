@@ -26,7 +26,7 @@ from thememine.pseudonymise.engine import Analysis, Detector
 from thememine.pseudonymise.gazetteer import names
 from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
 from thememine.pseudonymise.leaks import Leak, find_leaks
-from thememine.pseudonymise.ordinary import PARTICLES, Kind, Spread, form_kind, spread_rule
+from thememine.pseudonymise.ordinary import Kind, Spread, form_kind, person_parts, spread_rule
 from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.rewrite import OffsetMap, rewrite
 from thememine.pseudonymise.surrogates import SurrogateMap
@@ -179,12 +179,18 @@ def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[
         [(label, form) for (label, form), rule in entries.items() if rule is Spread.CAPITALISED],
         "found elsewhere in the corpus, written with a capital here",
     )
+    inside = ListRecognizer(
+        "corpus-wide",
+        [(label, form) for (label, form), rule in entries.items() if rule is Spread.INSIDE_SENTENCE],
+        "found elsewhere in the corpus, written with a capital inside a sentence here",
+    )
     return [
         [
             *anywhere.analyze(text),
+            *(d for d in capitalised.analyze(text) if text[d.start].isupper()),
             *(
                 d
-                for d in capitalised.analyze(text)
+                for d in inside.analyze(text)
                 if text[d.start].isupper() and not _opens_sentence(text, d.start)
             ),
         ]
@@ -220,19 +226,7 @@ def particle_surnames(
     return result
 
 
-_SPREAD_ORDER = [Spread.NEVER, Spread.CAPITALISED, Spread.ANY]
-
-
-def person_parts(form: str) -> list[str]:
-    """The names inside a full name that may stand alone: "Mette Kjærgaard Holm" → Mette,
-    Kjærgaard, Holm, Kjærgaard Holm; "Yasmin el-Hassan" → Yasmin, el-Hassan."""
-    tokens = form.split()
-    if len(tokens) < 2:
-        return []
-    parts = [t for t in tokens if t.casefold() not in PARTICLES and len(t) >= MIN_FORM]
-    if len(tokens) > 2:
-        parts.append(" ".join(tokens[1:]))
-    return parts
+_SPREAD_ORDER = [Spread.NEVER, Spread.INSIDE_SENTENCE, Spread.CAPITALISED, Spread.ANY]
 
 
 def pseudonymise_corpus(

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thememine.pseudonymise.detection import PERSON
+from thememine.pseudonymise.ordinary import Spread, person_parts, spread_rule
 from thememine.pseudonymise.surrogates import SurrogateMap
 
 MIN_LENGTH = 2  # one-letter "names" would hit every "I" of the text
@@ -107,6 +109,7 @@ class FolderCheck:
 class _Owner:
     label: str
     entity: int
+    rule: Spread = Spread.ANY  # where the form counts as a name (see ordinary.spread_rule)
 
 
 class Forms:
@@ -115,10 +118,18 @@ class Forms:
     def __init__(self, mapping: SurrogateMap, names: Iterable[str] = ()) -> None:
         owners: dict[str, _Owner] = {}
         for entity in mapping.entities:
-            for variant in entity.variants:
+            # the parts of a full name too: "Bjerre" alone after "Kim Bjerre" was replaced
+            parts = [p for v in entity.variants for p in person_parts(v)] if entity.label == PERSON else []
+            for variant in [*entity.variants, *parts]:
+                # the same rule as spreading: "og" or "borger" in an old key is no leak, and "Per"
+                # is one only where written as a name, not in "per time"
+                rule = spread_rule(entity.label, variant)
+                if rule is Spread.NEVER:
+                    continue
                 for form in _spellings(variant):
                     if len(form) >= MIN_LENGTH:
-                        owners.setdefault(form.lower(), _Owner(entity.label, entity.id))
+                        owner = _Owner(entity.label, entity.id, rule)
+                        owners.setdefault(form.lower(), owner)
         self._pattern = _compile(owners)
         self._owners = owners
         extra: dict[str, _Owner] = {}
@@ -141,7 +152,7 @@ class Forms:
             return
         for match in self._pattern.finditer(text):
             owner = self._owners.get(match.group("form").lower())
-            if owner is not None:
+            if owner is not None and _written_as_name(text, match.start(), owner.rule):
                 yield owner, match.start(), match.end()
 
     def mask(self, text: str) -> str:
@@ -151,6 +162,19 @@ class Forms:
             parts += [text[last:start], f"[{owner.label}_{owner.entity}]"]
             last = end
         return "".join(parts) + text[last:]
+
+
+def _written_as_name(text: str, start: int, rule: Spread) -> bool:
+    """Whether a form stands here as a name: anywhere, with a capital ("Per", not "per time"), or
+    with a capital inside a sentence ("sagde Hans", not "Hans mor" opening one)."""
+    if rule is Spread.ANY:
+        return True
+    if not text[start : start + 1].isupper():
+        return False
+    if rule is Spread.CAPITALISED:
+        return True
+    before = text[:start].rstrip(" \t")
+    return bool(before) and before[-1] not in '.!?:;"«»“(–-\n'
 
 
 def find_leaks(mapping: SurrogateMap, texts: Mapping[str, str]) -> list[Leak]:

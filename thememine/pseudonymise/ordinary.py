@@ -119,6 +119,7 @@ class Spread(Enum):
     """Where a form found once may be replaced elsewhere in the corpus."""
 
     NEVER = "never"
+    INSIDE_SENTENCE = "where written with a capital inside a sentence"
     CAPITALISED = "where written with a capital"
     ANY = "in any case"
 
@@ -129,12 +130,16 @@ _ALWAYS = frozenset(["ADDRESS", "CPR", "PHONE", "EMAIL", "URL", "DATE"])
 
 def spread_rule(label: str, form: str) -> Spread:
     """Where a form found once may be replaced elsewhere: never for function words and generic words,
-    only with a capital for names that are also words and for ordinary words, else anywhere."""
+    only with a capital for names that are also words and for ordinary words, and for names that
+    are also function words ("Hans", "Andre") only inside a sentence ("Hans mor" opens many), else
+    anywhere."""
     if label in _ALWAYS:
         return Spread.ANY
     kind = form_kind(form)
     if kind in (Kind.FUNCTION, Kind.GENERIC):
         return Spread.NEVER
+    if kind is Kind.AMBIGUOUS and " ".join(form.split()).casefold() in _function_words():
+        return Spread.INSIDE_SENTENCE
     if kind in (Kind.AMBIGUOUS, Kind.ORDINARY):
         return Spread.CAPITALISED
     return Spread.ANY
@@ -143,3 +148,15 @@ def spread_rule(label: str, form: str) -> Spread:
 def is_acronym(form: str) -> bool:
     """ "PTSD", "KL", "DR": two to six capitals, perhaps with digits."""
     return bool(re.fullmatch(r"[A-ZÆØÅ]{2,6}\d{0,2}", form))
+
+
+def person_parts(form: str) -> list[str]:
+    """The names inside a full name that may stand alone: "Mette Kjærgaard Holm" → Mette,
+    Kjærgaard, Holm, Kjærgaard Holm; "Yasmin el-Hassan" → Yasmin, el-Hassan."""
+    tokens = form.split()
+    if len(tokens) < 2:
+        return []
+    parts = [t for t in tokens if t.casefold() not in PARTICLES and len(t) >= 2]
+    if len(tokens) > 2:
+        parts.append(" ".join(tokens[1:]))
+    return parts
