@@ -250,8 +250,20 @@ def run_pipeline(corpus: Path, out: Path, key: Path, style: str, cache: Path) ->
     ]  # fmt: skip
     env = {**os.environ, "THEMEMINE_KEY_PASSPHRASE": PASSPHRASE}
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    # not cwd=ROOT: "python -m" puts the working folder first on sys.path, before PYTHONPATH
+    done = subprocess.run(command, cwd=cache.parent, env=env, capture_output=True, text=True, check=False)
     return done.returncode, done.stderr + done.stdout, time.perf_counter() - start
+
+
+def pipeline_code(work: Path) -> str:
+    """The thememine package the pipeline subprocess imports (run from the same folder)."""
+    probe = [
+        sys.executable,
+        "-c",
+        "import thememine, pathlib; print(pathlib.Path(thememine.__file__).parent)",
+    ]
+    done = subprocess.run(probe, cwd=work, capture_output=True, text=True, check=True)
+    return str(Path(done.stdout.strip()).resolve())
 
 
 def _relative(path: str, corpus: Path) -> str:
@@ -297,7 +309,7 @@ def evaluate(name: str, style: str, work: Path, cache: Path) -> Result:
     gold = load_gold(gold_path)
     result = Result(name, style)
     out, key = work / f"{name}-{style}-out", work / f"{name}-{style}-key" / "study.key"
-    code, log, result.seconds = run_pipeline(corpus.relative_to(ROOT), out, key, style, cache)
+    code, log, result.seconds = run_pipeline(corpus, out, key, style, cache)
     if code != 0 or not (out / "statements.jsonl").exists():
         result.crashed = "\n".join(log.strip().splitlines()[-8:])
         return result
@@ -543,6 +555,16 @@ def main() -> int:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="tm-shareable-") as tmp:
         work = args.keep.resolve() if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        import thememine
+
+        here = str(Path(thememine.__file__).resolve().parent)
+        there = pipeline_code(work)
+        if here != there:
+            print(
+                f"The pipeline would import thememine from {there}, this script from {here}.", file=sys.stderr
+            )
+            return 2
         for name in args.corpus:
             for style in args.style:
                 print(f"{name} / {style} …", file=sys.stderr)
