@@ -120,10 +120,11 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
     """What a model's hit alone may replace.
 
     A hit that is only a function word, a filler, an abbreviation or a generic word of the field
-    ("og", "bl", "dk", "borger", "Psykiatrien", "PTSD") is dropped. An ordinary word ("nordisk")
-    written in lower case or opening a sentence, and a name that is also a word written in lower
-    case ("per", "mark") unless the model is very sure, are kept for review only. Danish writes
-    common nouns in lower case, so a capital inside a sentence keeps the hit.
+    ("og", "bl", "dk", "borger", "Psykiatrien", "PTSD") is dropped. An ordinary word written in
+    lower case ("nordisk"), and a name that is also a word written in lower case ("per", "mark")
+    unless the model is very sure, are kept for review only. Danish writes common nouns in lower
+    case, so a capital keeps the hit, also at the start of a sentence: frequent words there are
+    mostly names the gazetteer lacks ("Nathan", "Dolly"), which the model sees in context.
     """
     kept = []
     for detection in found:
@@ -132,7 +133,7 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
         if kind in (Kind.FUNCTION, Kind.GENERIC):
             continue
         lower = not surface[:1].isupper()
-        if (kind is Kind.ORDINARY and (lower or _opens_sentence(text, detection.start))) or (
+        if (kind is Kind.ORDINARY and lower) or (
             kind is Kind.AMBIGUOUS and lower and detection.score < STRONG_MODEL
         ):
             detection = replace(
@@ -142,11 +143,6 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
             )
         kept.append(detection)
     return kept
-
-
-def _opens_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t")
-    return not before or before[-1] in '.!?:;"«»“(–-\n'
 
 
 def _date_near_person(found: list[Detection]) -> list[Detection]:
