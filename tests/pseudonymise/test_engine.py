@@ -113,6 +113,9 @@ def spans_of(text: str, detections: list[Detection]) -> list[tuple[str, str]]:
         ("Hun er borger i kommunen", "borger", False),  # a generic word of the field
         ("Det styres af Psykiatrien nu", "Psykiatrien", False),
         ("Mm. Øh ja", "Mm. Øh", False),  # fillers
+        ("Uddannelses- og forskningsministeren", "Uddannelses", False),  # half a compound
+        ("Dato: 14. marts 2025", "Dato", False),  # a header key
+        ("Sted: Café i Silkeborg", "Café", False),
         ("Vi talte med Netto om det", "Netto", True),  # an ordinary word with a capital: a name
         ("Hun hedder Storm til fornavn", "Storm", True),  # a name that is a word, with a capital
         ("Vi talte med Mette om det", "Mette", True),
@@ -124,6 +127,19 @@ def test_model_hits_on_ordinary_words_are_not_replaced(text: str, hit: str, kept
     found = spans_of(text, Detector(tagger=tagger, recognizers=[]).analyze(text).detections)
     assert (("ORGANISATION", hit) in found) is kept, found
     assert start >= 0
+
+
+@pytest.mark.parametrize(
+    ("text", "hit", "expected"),
+    [
+        ("Signe\tJa, en kvinde ringede", "Signe\tJa", ["Signe"]),  # a table's speaker cell and reply
+        ("I: Mette Holm\nIP: ja", "Mette Holm\nIP", ["Mette Holm"]),  # a line ends the name
+        ("ministeren og Kim Bjerre", "og Kim Bjerre", ["Kim Bjerre"]),  # no function word at an edge
+    ],
+)
+def test_model_spans_are_cut_at_line_and_cell_ends(text: str, hit: str, expected: list[str]) -> None:
+    found = Detector(tagger=FakeTagger({hit: ("PER", 0.9)}), recognizers=[]).analyze(text).detections
+    assert [text[d.start : d.end] for d in found] == expected
 
 
 @pytest.mark.parametrize(

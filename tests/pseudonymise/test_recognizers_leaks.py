@@ -377,3 +377,40 @@ def test_not_date(text: str) -> None:
 def test_detector_finds_each_whole(text: str, expected: list[tuple[str, str]]) -> None:
     found = Detector().analyze(text).detections
     assert [(d.label, text[d.start : d.end]) for d in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "replaced"),
+    [
+        (
+            "mit nummer er treogtyve femogfyrre syvogtres niogfirs men",
+            "treogtyve femogfyrre syvogtres niogfirs",
+            True,
+        ),
+        (
+            "ring på fireogfyrre tooghalvtreds treogtres fireoghalvfjerds",
+            "fireogfyrre tooghalvtreds treogtres fireoghalvfjerds",
+            True,
+        ),
+        (
+            "Mit nummer er Treogtyve femogfyrre syvogtres niogfirs",
+            "Treogtyve femogfyrre syvogtres niogfirs",
+            True,
+        ),
+        ("ring på to tre fire fem seks syv otte ni i morgen", "to tre fire fem seks syv otte ni", True),
+        (
+            "vi var tyve tredive fyrre halvtreds mennesker",
+            "tyve tredive fyrre halvtreds",
+            False,
+        ),  # review only
+        ("de var tolv tretten fjorten femten år", None, False),  # a Danish number starts with 2-9
+    ],
+)
+def test_spoken_phone_numbers(text: str, expected: str | None, replaced: bool) -> None:
+    analysis = Detector().analyze(text)
+    phones = [text[d.start : d.end] for d in analysis.detections if d.label == "PHONE"]
+    review = [text[d.start : d.end] for d in analysis.uncertain if d.label == "PHONE"]
+    if expected is None:
+        assert phones == review == []
+    else:
+        assert (phones if replaced else review) == [expected]

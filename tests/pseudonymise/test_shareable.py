@@ -95,7 +95,7 @@ def test_a_name_that_is_a_word_spreads_only_where_written_as_a_name(style: str, 
     texts = {
         "a.txt": "IP: Jeg taler med Per Hansen hver uge.\n",
         "b.txt": "IP: Han tjener 200 kr. per time, og så sagde Per nej. Per kom igen.\n",
-        "c.txt": "IP: Jeg ringede til Hans Berg. Hans mor svarede, og hans far. Så kom Hans.\n",
+        "c.txt": "IP: Jeg ringede til Hans Berg. Hans mor svarede, og hans far. Så kom Hans. Hans er god.\n",
     }
     result, _ = run(texts, tmp_path, style)
     other = result.documents[1].text
@@ -103,7 +103,7 @@ def test_a_name_that_is_a_word_spreads_only_where_written_as_a_name(style: str, 
     assert "sagde Per " not in other and "Per kom" not in other  # the name, anywhere with a capital
     third = result.documents[2].text
     assert "Hans mor" in third and "hans far" in third  # "his" opening a sentence, and inside one
-    assert "kom Hans" not in third
+    assert "kom Hans" not in third and "Hans er" not in third
 
 
 @pytest.mark.parametrize("style", STYLES)

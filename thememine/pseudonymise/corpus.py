@@ -123,9 +123,8 @@ def possessive_stems(
             surface = document.text[detection.start : detection.end]
             words = surface.split()
             last = words[-1] if words else ""
-            if detection.label in NAME_LABELS and not (
-                gazetteer.is_name(last) or PERSON in forms.get(" ".join(words).casefold(), set())
-            ):
+            # the whole is no name of its own ("Jens", "Lars", "Thomas" end in s and are names)
+            if detection.label in NAME_LABELS and not gazetteer.is_name(last):
                 for ending in _POSSESSIVE_ENDINGS:
                     stem = surface[: -len(ending)]
                     if not surface.endswith(ending) or len(stem.split()[-1] if stem.split() else "") < 2:
@@ -191,7 +190,7 @@ def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[
             *(
                 d
                 for d in inside.analyze(text)
-                if text[d.start].isupper() and not _opens_sentence(text, d.start)
+                if text[d.start].isupper() and (not _opens_sentence(text, d.start) or _acts(text, d.end))
             ),
         ]
         for text in texts
@@ -202,6 +201,19 @@ def _opens_sentence(text: str, start: int) -> bool:
     """At the start of a text, a line or a sentence, where a capital says nothing ("Per time …")."""
     before = text[:start].rstrip(" \t")
     return not before or before[-1] in '.!?:;"«»“(–-\n'
+
+
+# After a name that is also a pronoun, a verb or a genitive apostrophe says it is the name: "Hans er
+# god", "Hans' pointe"; the pronoun is followed by a noun: "Hans mor".
+_NAME_ACTS = re.compile(
+    r"(?:'|’|\s+(?:er|var|har|havde|sagde|siger|kom|kommer|kan|kunne|skal|skulle|vil|ville|må|gik|går|"
+    r"får|fik|ringede|ringer|mener|synes|tror|blev|bliver|og|selv|fortalte|spurgte|svarede)\b)",
+    re.IGNORECASE,
+)
+
+
+def _acts(text: str, end: int) -> bool:
+    return bool(_NAME_ACTS.match(text, end))
 
 
 # "Yasmin el-Hassan", "Pieter van der Berg", "Omar bin Laden": a surname after a particle

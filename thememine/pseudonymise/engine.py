@@ -6,11 +6,13 @@ below it are kept apart for the researcher's review (:meth:`Detector.analyze`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Protocol
 
+from thememine.ingest.labels import is_generic_label
 from thememine.pseudonymise.config import PseudonymiseConfig
 from thememine.pseudonymise.detection import DATE, LABELS, PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.ner import NerRecognizer, Tagger
@@ -127,11 +129,13 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
     mostly names the gazetteer lacks ("Nathan", "Dolly"), which the model sees in context.
     """
     kept = []
-    for detection in found:
+    for detection in (piece for hit in found for piece in _pieces(text, hit)):
         surface = text[detection.start : detection.end]
         kind = form_kind(surface)
-        if kind in (Kind.FUNCTION, Kind.GENERIC):
-            continue
+        if kind is not Kind.NAME and text[detection.end : detection.end + 1] == "-":
+            continue  # the first half of a compound: "Uddannelses- og …", "cpr-nummer"
+        if kind in (Kind.FUNCTION, Kind.GENERIC) or is_generic_label(surface):
+            continue  # "og", "borger", and speaker roles such as "IP", "Interviewer"
         lower = not surface[:1].isupper()
         if (kind is Kind.ORDINARY and lower) or (
             kind is Kind.AMBIGUOUS and lower and detection.score < STRONG_MODEL
@@ -143,6 +147,34 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
             )
         kept.append(detection)
     return kept
+
+
+_BREAK = re.compile(r"[\t\n\r]+")
+_EDGE_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _pieces(text: str, detection: Detection) -> list[Detection]:
+    """A model's span cut where a line or a table cell ends ("Signe⇥Ja" is a speaker and a
+    reply), and without function words at its edges ("og forskningsministeren")."""
+    pieces = []
+    position = detection.start
+    for part in [*_BREAK.split(text[detection.start : detection.end])]:
+        start, end = position, position + len(part)
+        position = end
+        while start < end and not text[start].isalnum():
+            start += 1
+        words = list(_EDGE_WORD.finditer(text, start, end))
+        while words and form_kind(words[0].group()) is Kind.FUNCTION and len(words) > 1:
+            words.pop(0)
+        while words and form_kind(words[-1].group()) is Kind.FUNCTION and len(words) > 1:
+            words.pop()
+        if words:
+            start, end = max(start, words[0].start()), min(end, words[-1].end())
+            if end > start:
+                pieces.append(replace(detection, start=start, end=end))
+        match = _BREAK.match(text, position)
+        position = match.end() if match else position
+    return pieces
 
 
 def _date_near_person(found: list[Detection]) -> list[Detection]:

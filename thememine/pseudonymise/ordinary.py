@@ -52,7 +52,9 @@ def _function_words() -> frozenset[str]:
 
 @cache
 def _generic_words() -> frozenset[str]:
-    return frozenset(read_lines("generic_words_da.txt"))
+    # header keys and form fields ("Dato", "Sted", "Varighed") name no one either
+    headers = {line.casefold() for line in read_lines("not_speakers_da.txt") if " " not in line}
+    return frozenset(read_lines("generic_words_da.txt")) | headers
 
 
 @cache

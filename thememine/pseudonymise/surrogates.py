@@ -43,7 +43,7 @@ _ECHO_MIN = 3  # originals this long or longer may not hide inside a fake's part
 
 def normalise(label: str, surface: str) -> str:
     """The form variants share: case and spacing folded; digits only for numbers."""
-    if label in (CPR, PHONE):
+    if label in (CPR, PHONE) and any(ch.isdigit() for ch in surface):
         digits = re.sub(r"\D", "", surface)
         return digits[-8:] if label == PHONE else digits
     return _SPACE.sub(" ", surface).strip().casefold()
@@ -375,6 +375,15 @@ def _shape_digits(surface: str, digits: str) -> str:
 
 def _fake_phone(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     digits = f"{rng.randint(2, 9)}{rng.randint(0, 9_999_999):07d}"
+    if sum(ch.isdigit() for ch in surface) < 8:  # spoken: "treogtyve femogfyrre …", "to tre fire …"
+        from thememine.pseudonymise.recognizers.date import number_words
+
+        words = number_words()
+        if len(surface.split()) == 4:
+            pairs = [int(digits[i : i + 2]) for i in range(0, 8, 2)]
+            pairs = [max(p, 10) for p in pairs]  # a spoken pair is 10-99
+            return " ".join(words.cardinal(p) for p in pairs)
+        return " ".join(words.cardinal(int(d)) for d in digits)
     count = sum(ch.isdigit() for ch in surface)
     local_start = [i for i, ch in enumerate(surface) if ch.isdigit()][count - 8]  # keep +45 / 0045
     return surface[:local_start] + _shape_digits(surface[local_start:], digits)
