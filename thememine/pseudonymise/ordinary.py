@@ -87,9 +87,29 @@ def word_kind(word: str) -> Kind:
     place = places().get(form)
     if gazetteer.is_name(form) or place is not None:
         return Kind.AMBIGUOUS if place is not None and place.ambiguous else Kind.NAME
-    if zipf(form) >= ZIPF_ORDINARY:
+    if zipf(form) >= ZIPF_ORDINARY or is_compound(form):
         return Kind.ORDINARY
     return Kind.NAME
+
+
+COMPOUND_MIN = 9  # letters: shorter words are no compounds worth splitting
+_TAIL_ZIPF = 3.5  # the last part of a compound is a common word ("ministeren", "huset")
+
+
+@cache
+def is_compound(word: str) -> bool:
+    """A Danish compound of ordinary words, rare as a whole but made of common parts:
+    "forskningsministeren" (forsknings + ministeren), "jobindsats" (job + indsats). A named place
+    such as "Tjørnevangsskolen" is no compound by this test, since "tjørnevang" is no word."""
+    if len(word) < COMPOUND_MIN or "-" in word:
+        return False
+    for cut in range(3, len(word) - 4):
+        head, tail = word[:cut], word[cut:]
+        if zipf(tail) < _TAIL_ZIPF:
+            continue
+        if zipf(head) >= ZIPF_ORDINARY or (head[-1] in "se" and zipf(head[:-1]) >= ZIPF_ORDINARY):
+            return True
+    return False
 
 
 def form_kind(form: str) -> Kind:
