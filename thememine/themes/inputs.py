@@ -15,7 +15,8 @@ from thememine.themes.model import Unit
 
 
 def _group_of(doc_id: str) -> str:
-    """The group in a pseudonymised document id (``jobcenter__doc01`` → ``jobcenter``)."""
+    """The group in a document id of `thememine ingest` (``jobcenter__01`` → ``jobcenter``); a
+    pseudonymised id (``doc01``) has none: its group is in ``corpus.json``."""
     return doc_id.split("__", 1)[0] if "__" in doc_id else ""
 
 

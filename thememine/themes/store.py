@@ -43,7 +43,7 @@ THEMES_HEADER = """\
 #   split    + k: 2              cluster its statements again into k themes
 #   delete                       its statements become unassigned
 # A `label:` changed without an action is taken as a rename. To move single statements, list
-# them under `moves` at the end:  - {statement: "jobcenter__doc01:12:0", to: 3}   (to: -1 unassigns)
+# them under `moves` at the end:  - {statement: ID, to: 3}   (ID from assignments.csv; to: -1 unassigns)
 # Applied decisions are logged in decisions.log and carried over by `thememine themes --update`.
 """
 
