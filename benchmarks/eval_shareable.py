@@ -1,10 +1,11 @@
 """How shareable is the pseudonymised output? Leaks, damaged words, pseudonym consistency, round trip.
 
-    python benchmarks/eval_shareable.py [--corpus hard sample] [--style tags names] [-v]
+    python benchmarks/eval_shareable.py [--corpus hard heldout sample] [--style tags names] [-v]
         [--markdown docs/shareable.md] [--block shareable]
 
 For each corpus (``corpora/hard`` with ``corpora/hard_gold/gold.yaml``, ``corpora/sample`` with
-``corpora/sample_gold/identifiers.yaml``) and each surrogate style, runs the whole pipeline as a
+``corpora/sample_gold/identifiers.yaml``; ``corpora/heldout`` with ``corpora/heldout_gold/gold.yaml``
+only when asked for, as it is held out) and each surrogate style, runs the whole pipeline as a
 researcher would (``python -m thememine run CORPUS --out TMP --key TMP2/… --force``, fake ``hash``
 embedder, shipped codebook) and measures, from the files in the output folder only:
 
@@ -51,6 +52,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {
     "hard": (ROOT / "corpora" / "hard", ROOT / "corpora" / "hard_gold" / "gold.yaml"),
+    "heldout": (ROOT / "corpora" / "heldout", ROOT / "corpora" / "heldout_gold" / "gold.yaml"),
     "sample": (ROOT / "corpora" / "sample", ROOT / "corpora" / "sample_gold" / "identifiers.yaml"),
 }
 STYLES = ("tags", "names")

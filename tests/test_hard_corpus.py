@@ -1,7 +1,7 @@
-"""The identifier gold of ``corpora/hard`` and ``corpora/sample`` agrees with the transcripts.
+"""The identifier gold of ``corpora/hard``, ``corpora/heldout`` and ``corpora/sample`` agrees with the transcripts.
 
 Every gold form occurs in its document as written, every document has gold and every gold
-document exists, every input format is in the hard corpus, and no mention of a gold name or
+document exists, every input format is in the hard and the held-out corpus, and no mention of a gold name or
 identifier in a document is left out of that document's gold (it lies inside a listed form or a
 listed trap).
 """
@@ -23,6 +23,7 @@ from .conftest import ROOT
 
 CORPORA = {
     "hard": (ROOT / "corpora" / "hard", ROOT / "corpora" / "hard_gold" / "gold.yaml"),
+    "heldout": (ROOT / "corpora" / "heldout", ROOT / "corpora" / "heldout_gold" / "gold.yaml"),
     "sample": (ROOT / "corpora" / "sample", ROOT / "corpora" / "sample_gold" / "identifiers.yaml"),
 }
 FORMATS = {".txt", ".docx", ".srt", ".vtt", ".json"}
@@ -63,11 +64,12 @@ def test_gold_documents_are_the_corpus(name: str) -> None:
     assert set(gold.documents) == set(_documents(name))  # type: ignore[attr-defined]
 
 
-def test_hard_corpus_has_every_format_and_the_hard_cases() -> None:
-    docs = _documents("hard")
-    assert len(docs) >= 12
+@pytest.mark.parametrize(("name", "size"), [("hard", 12), ("heldout", 8)])
+def test_hard_corpus_has_every_format_and_the_hard_cases(name: str, size: int) -> None:
+    docs = _documents(name)
+    assert len(docs) >= size
     assert {Path(rel).suffix for rel in docs} == FORMATS
-    gold = _gold("hard")
+    gold = _gold(name)
     # the names in folder and file names are really there, and belong to gold persons
     for written in gold.path_names:  # type: ignore[attr-defined]
         assert any(written in rel for rel in docs), written
