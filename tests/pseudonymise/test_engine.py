@@ -116,6 +116,9 @@ def spans_of(text: str, detections: list[Detection]) -> list[tuple[str, str]]:
         ("Uddannelses- og forskningsministeren", "Uddannelses", False),  # half a compound
         ("Dato: 14. marts 2025", "Dato", False),  # a header key
         ("Sted: Café i Silkeborg", "Café", False),
+        ("Hun går til AA-møder hver uge", "AA-møder", False),  # an acronym of the field, a compound
+        ("Han startede på FGU i august", "FGU", False),
+        ("Vi ringede til Lægevagten om natten", "Lægevagten", False),  # a national service
         ("Vi talte med Netto om det", "Netto", True),  # an ordinary word with a capital: a name
         ("Hun hedder Storm til fornavn", "Storm", True),  # a name that is a word, with a capital
         ("Vi talte med Mette om det", "Mette", True),
@@ -127,6 +130,20 @@ def test_model_hits_on_ordinary_words_are_not_replaced(text: str, hit: str, kept
     found = spans_of(text, Detector(tagger=tagger, recognizers=[]).analyze(text).detections)
     assert (("ORGANISATION", hit) in found) is kept, found
     assert start >= 0
+
+
+@pytest.mark.parametrize(
+    ("text", "hit", "expected"),
+    [
+        ("Han har Korsakoffs syndrom nu", "Korsakoffs", []),  # a disease named after a person
+        ("Det ligner Wernickes encefalopati", "Wernickes", []),
+        ("Det var Petrović-sagen, der gjorde det", "Petrović-sagen", ["Petrović"]),  # "-sagen" stays
+        ("Hun hedder Ana Petrović", "Ana Petrović", ["Ana Petrović"]),
+    ],
+)
+def test_person_hits_that_are_diseases_or_compounds(text: str, hit: str, expected: list[str]) -> None:
+    found = Detector(tagger=FakeTagger({hit: ("PER", 0.9)}), recognizers=[]).analyze(text).detections
+    assert [text[d.start : d.end] for d in found] == expected
 
 
 @pytest.mark.parametrize(

@@ -404,6 +404,11 @@ def test_detector_finds_each_whole(text: str, expected: list[tuple[str, str]]) -
             False,
         ),  # review only
         ("de var tolv tretten fjorten femten år", None, False),  # a Danish number starts with 2-9
+        (
+            "så er mit nummer toogtyve nul seks fireoghalvtreds elleve",
+            "toogtyve nul seks fireoghalvtreds elleve",
+            True,
+        ),
     ],
 )
 def test_spoken_phone_numbers(text: str, expected: str | None, replaced: bool) -> None:
@@ -414,3 +419,31 @@ def test_spoken_phone_numbers(text: str, expected: str | None, replaced: bool) -
         assert phones == review == []
     else:
         assert (phones if replaced else review) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "mit cpr nummer det er to tre nul otte ni ni fire et to seks",
+            "to tre nul otte ni ni fire et to seks",
+        ),
+        ("mit cpr nummer er tre et tre to ni ni fire et to seks", None),  # 31 February is no date
+    ],
+)
+def test_spoken_cpr_numbers(text: str, expected: str | None) -> None:
+    found = [text[d.start : d.end] for d in Detector().analyze(text).detections if d.label == "CPR"]
+    assert found == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jeg læste på syddansk universitet i to år", ["syddansk universitet"]),
+        ("Hun arbejder på Aalborg Universitet", ["Aalborg Universitet"]),
+        ("han gik på et universitet i udlandet", []),
+    ],
+)
+def test_named_universities(text: str, expected: list[str]) -> None:
+    found = [text[d.start : d.end] for d in Detector().analyze(text).detections if d.label == "ORGANISATION"]
+    assert found == expected

@@ -27,6 +27,7 @@ from thememine.pseudonymise.recognizers.names import NameGazetteerRecognizer
 from thememine.pseudonymise.recognizers.organisations import OrganisationRecognizer
 from thememine.pseudonymise.recognizers.phone import PhoneRecognizer
 from thememine.pseudonymise.recognizers.places import PlaceGazetteerRecognizer
+from thememine.pseudonymise.recognizers.spoken import SpokenNumberRecognizer
 from thememine.pseudonymise.recognizers.url import UrlRecognizer
 
 DEFAULT_THRESHOLDS: dict[str, float] = {label: 0.5 for label in LABELS}
@@ -44,6 +45,7 @@ def default_recognizers() -> list[Recognizer]:
     return [
         CprRecognizer(),
         PhoneRecognizer(),
+        SpokenNumberRecognizer(),
         EmailRecognizer(),
         UrlRecognizer(),
         AddressRecognizer(),
@@ -134,6 +136,8 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
         kind = form_kind(surface)
         if kind is not Kind.NAME and text[detection.end : detection.end + 1] == "-":
             continue  # the first half of a compound: "Uddannelses- og …", "cpr-nummer"
+        if detection.label == PERSON and _EPONYM.match(text, detection.end):
+            continue  # a disease named after a person: "Korsakoffs syndrom", "Aspergers"
         if kind in (Kind.FUNCTION, Kind.GENERIC) or is_generic_label(surface):
             continue  # "og", "borger", and speaker roles such as "IP", "Interviewer"
         lower = not surface[:1].isupper()
@@ -150,6 +154,14 @@ def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:
 
 
 _BREAK = re.compile(r"[\t\n\r]+")
+# what follows a person's name when the name is a disease's ("Wernickes encefalopati")
+_EPONYM = re.compile(
+    r"(?:s|'s|')?[ -](?:syndrom|sygdom|encefalopati|demens|chorea|lammelse|parese|tegn|test|metode|"
+    r"model|skala)",
+    re.IGNORECASE,
+)
+# a compound's second half after a hyphen: "Petrović-sagen", "AA-møder"
+_HYPHEN_TAIL = re.compile(r"-([^\W\d_]+)$")
 _EDGE_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -163,6 +175,9 @@ def _pieces(text: str, detection: Detection) -> list[Detection]:
         position = end
         while start < end and not text[start].isalnum():
             start += 1
+        tail = _HYPHEN_TAIL.search(text, start, end)
+        if tail and tail.group(1).islower() and form_kind(tail.group(1)) is not Kind.NAME:
+            end = tail.start()  # "Petrović-sagen" is Petrović, and "-sagen" stays
         words = list(_EDGE_WORD.finditer(text, start, end))
         while words and form_kind(words[0].group()) is Kind.FUNCTION and len(words) > 1:
             words.pop(0)

@@ -231,6 +231,11 @@ class SurrogateMap:
         digits = re.sub(r"\D", "", surface)
         birth = cpr_birth_date(digits) if len(digits) == 10 else None
         rng = self._rng(entity)
+        if not digits:  # spoken: "to tre nul otte …", faked digit by digit in words
+            from thememine.pseudonymise.recognizers.date import number_words
+
+            spoken = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(40, 99):02d}{rng.randint(0, 3)}{rng.randint(0, 999):03d}"
+            return _match_case(" ".join(number_words().cardinal(int(d)) for d in spoken), surface)
         if birth is None:
             return _shape_digits(
                 surface,

@@ -30,6 +30,13 @@ class OrganisationRecognizer(PatternRecognizer):
     patterns: ClassVar[tuple[Pattern, ...]] = (
         Pattern("institution and place", rf"\b(?:{_INSTITUTION_BEFORE}) {_PLACE}(?: {_PLACE})?\b", 0.8),
         Pattern("place and institution", rf"\b{_PLACE} (?:{_INSTITUTION_AFTER})\b", 0.8),
+        # "Syddansk Universitet", "aalborg universitet", "Københavns Professionshøjskole" in any case
+        # (speech-to-text writes them in lower case); "et universitet" is rejected by validate
+        Pattern(
+            "named university or college",
+            r"(?i)\b[a-zæøå][\wæøå-]+ (?:universitet|universitetshospital|professionshøjskole)\b",
+            0.75,
+        ),
         Pattern(
             "named bosted",
             r"\b(?:bostedet|botilbuddet|værestedet|opgangsfællesskabet|cafeen|caféen) (?P<value>[A-ZÆØÅ][a-zæøå]+)\b",
@@ -39,5 +46,7 @@ class OrganisationRecognizer(PatternRecognizer):
 
     def validate(self, text: str, start: int, end: int) -> Verdict:
         """Title-cased prose ("Psykiatrien Er ...") is no institution: its last word is a stop word."""
-        last = text[start:end].split()[-1].casefold()
-        return Verdict.REJECT if last in spacy_stop_words() else Verdict.NO_OPINION
+        words = text[start:end].split()
+        if words[-1].casefold() in spacy_stop_words() or words[0].casefold() in spacy_stop_words():
+            return Verdict.REJECT
+        return Verdict.NO_OPINION

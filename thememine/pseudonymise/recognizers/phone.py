@@ -12,18 +12,6 @@ from typing import ClassVar
 
 from thememine.pseudonymise.detection import PHONE
 from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer, Verdict
-from thememine.pseudonymise.recognizers.date import number_words
-
-
-def _alternatives(low: int, high: int) -> str:
-    words = [w for w, v in number_words().cardinals.items() if low <= v <= high]
-    return "|".join(sorted(words, key=len, reverse=True))
-
-
-# Spoken, as speech-to-text writes it: four pairs ("treogtyve femogfyrre syvogtres niogfirs"; a
-# Danish number starts with 2-9, so the first pair is 20-99) or eight digits ("to tre fire fem …").
-_SPOKEN_PAIRS = rf"(?i:(?<!\w)(?:{_alternatives(20, 99)})(?: (?:{_alternatives(10, 99)})){{3}}(?!\w))"
-_SPOKEN_DIGITS = rf"(?i:(?<!\w)(?:{_alternatives(2, 9)})(?: (?:{_alternatives(0, 9)})){{7}}(?!\w))"
 
 # Not inside a longer number, word or country code: "+45 23 45 67 89" is found by the prefixed
 # pattern only, not again as "23 45 67 89" ("5 " or "45) " before it).
@@ -50,9 +38,6 @@ class PhoneRecognizer(PatternRecognizer):
         Pattern("2-2-2-2 digits", _BEFORE + _PAIRS + _AFTER, 0.7),
         Pattern("4-4 digits", _BEFORE + r"[2-9]\d{3}[ -]\d{4}" + _AFTER, 0.55),
         Pattern("8 digits", _BEFORE + r"[2-9]\d{7}" + _AFTER, 0.5),
-        # without a phone word, spoken numbers are listed for review; with one they are replaced
-        Pattern("four spoken pairs", _SPOKEN_PAIRS, 0.4),
-        Pattern("eight spoken digits", _SPOKEN_DIGITS, 0.4),
     )
     context: ClassVar[tuple[str, ...]] = (
         "tlf",
