@@ -107,6 +107,21 @@ def test_a_name_that_is_a_word_spreads_only_where_written_as_a_name(style: str, 
 
 
 @pytest.mark.parametrize("style", STYLES)
+def test_names_that_are_words_in_a_lower_case_transcript(style: str, tmp_path: Path) -> None:
+    texts = {
+        "a.txt": "I: Hvem hjælper dig?\nIP: Min kontakt hedder Sine Bach, og Bo Kjeldsen er min mentor.\n",
+        "b.txt": (
+            "ja altså sine ringer til mig hver mandag og sines opkald hjælper men min bror glemmer sine "
+            "piller og jeg vil gerne bo selv og bo sagde det var fint\n"
+        ),
+    }
+    result, _ = run(texts, tmp_path, style)
+    other = result.documents[1].text
+    assert "sine ringer" not in other and "sines opkald" not in other and "bo sagde" not in other
+    assert "glemmer sine piller" in other and "gerne bo selv" in other
+
+
+@pytest.mark.parametrize("style", STYLES)
 def test_lower_case_names_from_speech_to_text_spread(style: str, tmp_path: Path) -> None:
     texts = {"a.txt": "IP: Mette Kjærgaard Holm er min kontakt.\n", "b.txt": "IP: så sagde mette det\n"}
     result, _ = run(texts, tmp_path, style)

@@ -26,7 +26,15 @@ from thememine.pseudonymise.engine import Analysis, Detector
 from thememine.pseudonymise.gazetteer import names
 from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
 from thememine.pseudonymise.leaks import Leak, find_leaks
-from thememine.pseudonymise.ordinary import Kind, Spread, form_kind, person_parts, spread_rule
+from thememine.pseudonymise.ordinary import (
+    ZIPF_ORDINARY,
+    Kind,
+    Spread,
+    form_kind,
+    person_parts,
+    spread_rule,
+    zipf,
+)
 from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.rewrite import OffsetMap, rewrite
 from thememine.pseudonymise.surrogates import SurrogateMap
@@ -157,14 +165,14 @@ def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[
     """
     entries: dict[tuple[str, str], Spread] = {}
     for entity in mapping.entities:
-        forms = list(entity.variants)
+        forms = [(form, False) for form in entity.variants]
         if entity.label == PERSON:
-            forms += [part for variant in entity.variants for part in person_parts(variant)]
-        for form in forms:
+            forms += [(part, True) for variant in entity.variants for part in person_parts(variant)]
+        for form, part in forms:
             form = " ".join(form.split())
             if len(form) < MIN_FORM:
                 continue
-            rule = spread_rule(entity.label, form)
+            rule = spread_rule(entity.label, form, part_of_name=part)
             if rule is not Spread.NEVER:
                 key = (entity.label, form.casefold())
                 entries[key] = max(entries.get(key, rule), rule, key=_SPREAD_ORDER.index)
@@ -183,18 +191,58 @@ def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[
         [(label, form) for (label, form), rule in entries.items() if rule is Spread.INSIDE_SENTENCE],
         "found elsewhere in the corpus, written with a capital inside a sentence here",
     )
-    return [
-        [
-            *anywhere.analyze(text),
-            *(d for d in capitalised.analyze(text) if text[d.start].isupper()),
-            *(
-                d
-                for d in inside.analyze(text)
-                if text[d.start].isupper() and (not _opens_sentence(text, d.start) or _acts(text, d.end))
-            ),
-        ]
-        for text in texts
-    ]
+    found = []
+    for text in texts:
+        lower = lower_case_transcript(text)
+        found.append(
+            [
+                *anywhere.analyze(text),
+                *(
+                    d
+                    for d in capitalised.analyze(text)
+                    if text[d.start].isupper() or (lower and (_speaks(text, d.end) or _genitive(text, d)))
+                ),
+                *(
+                    d
+                    for d in inside.analyze(text)
+                    if (
+                        text[d.start].isupper() and (not _opens_sentence(text, d.start) or _acts(text, d.end))
+                    )
+                    or (lower and (_speaks(text, d.end) or _genitive(text, d)))
+                ),
+            ]
+        )
+    return found
+
+
+_WORD3 = re.compile(r"\b[^\W\d_]{3,}\b")
+LOWER_CASE_SHARE = 0.03  # below this share of capitalised words, a transcript is speech-to-text
+
+
+def lower_case_transcript(text: str) -> bool:
+    """Speech-to-text output without capitals, where case cannot tell "Bo" from "bo"."""
+    words = _WORD3.findall(text)
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) < LOWER_CASE_SHARE
+
+
+# In a lower-case transcript, a name that is also a word is the name where a verb of speech or
+# action follows it ("sine ringer til mig", "bo sagde"); "sines" is no pronoun. The word is followed
+# by other words ("sine piller", "at bo selv", "per time").
+_SPEAKS = re.compile(
+    r"\s+(?:er|var|har|havde|sagde|siger|kom|kommer|ringede|ringer|mener|synes|tror|fortalte|"
+    r"spurgte|svarede|skrev|skriver)\b"
+)
+
+
+def _speaks(text: str, end: int) -> bool:
+    return bool(_SPEAKS.match(text, end))
+
+
+def _genitive(text: str, detection: Detection) -> bool:
+    """A genitive that no word has: "sines opkald" (but "det lykkes", "det tages" are verbs)."""
+    if text[detection.end : detection.end + 1] != "s":
+        return False
+    return zipf(text[detection.start : detection.end + 1].casefold()) < ZIPF_ORDINARY
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -120,10 +120,10 @@ class Forms:
         for entity in mapping.entities:
             # the parts of a full name too: "Bjerre" alone after "Kim Bjerre" was replaced
             parts = [p for v in entity.variants for p in person_parts(v)] if entity.label == PERSON else []
-            for variant in [*entity.variants, *parts]:
+            for variant, part in [*((v, False) for v in entity.variants), *((p, True) for p in parts)]:
                 # the same rule as spreading: "og" or "borger" in an old key is no leak, and "Per"
                 # is one only where written as a name, not in "per time"
-                rule = spread_rule(entity.label, variant)
+                rule = spread_rule(entity.label, variant, part_of_name=part)
                 if rule is Spread.NEVER:
                     continue
                 for form in _spellings(variant):

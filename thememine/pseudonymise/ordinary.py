@@ -150,14 +150,18 @@ class Spread(Enum):
 _ALWAYS = frozenset(["ADDRESS", "CPR", "PHONE", "EMAIL", "URL", "DATE"])
 
 
-def spread_rule(label: str, form: str) -> Spread:
-    """Where a form found once may be replaced elsewhere: never for function words and generic words,
+def spread_rule(label: str, form: str, part_of_name: bool = False) -> Spread:
+    """Where a form found once may be replaced elsewhere (``part_of_name``: the form is a word of a
+    person's full name as written there): never for function words and generic words,
     only with a capital for names that are also words and for ordinary words, and for names that
     are also function words ("Hans", "Andre") only inside a sentence ("Hans mor" opens many), else
     anywhere."""
     if label in _ALWAYS:
         return Spread.ANY
     kind = form_kind(form)
+    if kind is Kind.FUNCTION and part_of_name and len(form) > 2 and form[:1].isupper():
+        # "Sine" of "Sine Bach" is a name although the gazetteer knows only the pronoun "sine"
+        return Spread.INSIDE_SENTENCE
     if kind in (Kind.FUNCTION, Kind.GENERIC):
         return Spread.NEVER
     if kind is Kind.AMBIGUOUS and " ".join(form.split()).casefold() in _function_words():
