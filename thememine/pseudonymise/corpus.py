@@ -31,6 +31,7 @@ from thememine.pseudonymise.ordinary import (
     Kind,
     Spread,
     form_kind,
+    opens_sentence,
     person_parts,
     spread_rule,
     zipf,
@@ -205,9 +206,7 @@ def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[
                 *(
                     d
                     for d in inside.analyze(text)
-                    if (
-                        text[d.start].isupper() and (not _opens_sentence(text, d.start) or _acts(text, d.end))
-                    )
+                    if (text[d.start].isupper() and (not opens_sentence(text, d.start) or _acts(text, d.end)))
                     or (lower and (_speaks(text, d.end) or _genitive(text, d)))
                 ),
             ]
@@ -243,12 +242,6 @@ def _genitive(text: str, detection: Detection) -> bool:
     if text[detection.end : detection.end + 1] != "s":
         return False
     return zipf(text[detection.start : detection.end + 1].casefold()) < ZIPF_ORDINARY
-
-
-def _opens_sentence(text: str, start: int) -> bool:
-    """At the start of a text, a line or a sentence, where a capital says nothing ("Per time …")."""
-    before = text[:start].rstrip(" \t")
-    return not before or before[-1] in '.!?:;"«»“(–-\n'
 
 
 # After a name that is also a pronoun, a verb or a genitive apostrophe says it is the name: "Hans er

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from thememine.pseudonymise.detection import PERSON
-from thememine.pseudonymise.ordinary import Spread, person_parts, spread_rule
+from thememine.pseudonymise.ordinary import Spread, opens_sentence, person_parts, spread_rule
 from thememine.pseudonymise.surrogates import SurrogateMap
 
 MIN_LENGTH = 2  # one-letter "names" would hit every "I" of the text
@@ -173,8 +173,7 @@ def _written_as_name(text: str, start: int, rule: Spread) -> bool:
         return False
     if rule is Spread.CAPITALISED:
         return True
-    before = text[:start].rstrip(" \t")
-    return bool(before) and before[-1] not in '.!?:;"«»“(–-\n'
+    return not opens_sentence(text, start)
 
 
 def find_leaks(mapping: SurrogateMap, texts: Mapping[str, str]) -> list[Leak]:

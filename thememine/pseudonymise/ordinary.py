@@ -32,6 +32,15 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 PARTICLES = frozenset(["van", "von", "der", "den", "de", "da", "di", "el", "al", "bin", "ibn", "la", "le"])
 
 
+SENTENCE_START = '.!?:;"«»“(–-\n'
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether ``start`` begins a text, a line or a sentence, where a capital says nothing."""
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_START
+
+
 class Kind(Enum):
     """How a form may be treated when it stands alone."""
 

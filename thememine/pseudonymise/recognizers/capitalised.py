@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from thememine.data import spacy_stop_words
 from thememine.pseudonymise.detection import PERSON, Detection
+from thememine.pseudonymise.ordinary import opens_sentence
 
 _WORD = re.compile(r"(?<![\w.@/-])[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?(?![\w@])")
 SCORE = 0.2
@@ -23,8 +24,7 @@ class CapitalisedRecognizer:
     def analyze(self, text: str) -> list[Detection]:
         found = []
         for match in _WORD.finditer(text):
-            before = text[: match.start()].rstrip(" \t")
-            if not before or before[-1] in '.!?:;"«»“(–-\n' or match.group().casefold() in spacy_stop_words():
+            if opens_sentence(text, match.start()) or match.group().casefold() in spacy_stop_words():
                 continue
             found.append(Detection(PERSON, match.start(), match.end(), SCORE, self.name, "capitalised word"))
         return found

@@ -14,13 +14,13 @@ from typing import ClassVar
 
 from thememine.pseudonymise.detection import PERSON, Detection
 from thememine.pseudonymise.gazetteer import Names, names
+from thememine.pseudonymise.ordinary import opens_sentence
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _TITLE_ABBREVIATIONS = frozenset(["dr", "hr", "frk", "fr", "prof"])  # followed by "." or ". "
 _TITLE_WORDS = frozenset(
     ["doktor", "overlæge", "læge", "fru", "professor", "pastor", "psykolog", "psykiater"]
 )  # by " "
-_SENTENCE_START = '.!?:;"«»“(–-'
 
 
 class NameGazetteerRecognizer:
@@ -48,11 +48,6 @@ class NameGazetteerRecognizer:
 
     def _is_first(self, word: str) -> bool:
         return all(self.names.is_first(part) for part in word.split("-"))
-
-    @staticmethod
-    def _sentence_initial(text: str, start: int) -> bool:
-        before = text[:start].rstrip()
-        return not before or before[-1] in _SENTENCE_START or text[len(before) : start].count("\n") > 0
 
     def analyze(self, text: str) -> list[Detection]:
         tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
@@ -106,7 +101,7 @@ class NameGazetteerRecognizer:
     def _score(
         self, text: str, start: int, word: str, base: str | None, titled: bool, length: int
     ) -> tuple[float, str]:
-        initial = self._sentence_initial(text, start)
+        initial = opens_sentence(text, start)
         ambiguous = base is not None and self.names.is_ambiguous(base)
         first = base is not None and self._is_first(base)
         if titled:

@@ -12,8 +12,7 @@ from typing import ClassVar
 
 from thememine.pseudonymise.detection import LOCATION, Detection
 from thememine.pseudonymise.gazetteer import Place, places
-
-_SENTENCE_START = '.!?:;"«»“(–-\n'
+from thememine.pseudonymise.ordinary import opens_sentence
 
 
 class PlaceGazetteerRecognizer:
@@ -36,8 +35,7 @@ class PlaceGazetteerRecognizer:
             place = self._places.get(" ".join(match.group().split()).casefold())
             if place is None:
                 continue
-            before = text[: match.start()].rstrip(" \t")
-            initial = not before or before[-1] in _SENTENCE_START
+            initial = opens_sentence(text, match.start())
             low, high = (0.2, 0.35) if place.ambiguous else (0.7, 0.8)
             score = low if initial else high
             found.append(
