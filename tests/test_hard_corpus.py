@@ -125,3 +125,37 @@ def test_no_trap_is_a_gold_identifier(name: str) -> None:
     gold = _gold(name)
     identifiers = {i.form for doc in gold.documents.values() for i in doc.identifiers}  # type: ignore[attr-defined]
     assert not gold.traps() & identifiers  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["tags", "names"])
+def test_the_hard_corpus_is_shareable(style: str, tmp_path: Path) -> None:
+    """The whole pipeline on the hard corpus, read as the benchmark reads it: no damaged word, no
+    lost trap, every possessive kept, every statement restored exactly, and no gold identifier in
+    the documents. The hard corpus is seen material (docs/shareable.md): this guards what was
+    reached, it does not measure it."""
+    (tmp_path / "cache").mkdir()
+    result = BENCH.evaluate("hard", style, tmp_path, tmp_path / "cache")
+    assert result.crashed is None, result.crashed
+    assert result.damaged_hits == 0 and not result.damaged_forms
+    assert sum(result.trap_lost.values()) == 0
+    assert result.possessive_kept == result.possessive_total > 0
+    assert result.roundtrip_exact == result.roundtrip_total > 0
+    assert not result.name_leaks
+    leaked = {form for forms in result.leak_forms.values() for form in forms}
+    # "hans": the pronoun at the end of a quote the report cuts short (see docs/shareable.md)
+    assert leaked <= {"hans"}, leaked
+    documents = "\n".join(
+        p.read_text(encoding="utf-8") for p in (tmp_path / f"hard-{style}-out").glob("documents/*")
+    )
+    for form in (
+        "Mette",
+        "Kirsten",
+        "Dalby",
+        "Bjerre",
+        "el-Hassan",
+        "170468-1234",
+        "23-45-67-89",
+        "nørregade 45",
+    ):
+        assert form.casefold() not in documents.casefold(), form
