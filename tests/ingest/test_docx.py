@@ -33,10 +33,15 @@ def turns(path: Path) -> list[tuple[str | None, str]]:
         ([("I", "\tHvordan?"), ("Camilla", "\tGodt.")], [("I", "Hvordan?"), ("Camilla", "Godt.")]),
         # plain labels, no bold at all
         ([("", "I: Hvordan?"), ("", "Camilla: Godt.")], [("I", "Hvordan?"), ("Camilla", "Godt.")]),
-        # a bold heading is not a speaker; a continuation paragraph joins the turn
+        # a bold heading is not a speaker (a title: a header line); a continuation paragraph joins the turn
         (
             [("Interview 2", ""), ("I:", " Fortæl."), ("Camilla:", " Først det ene."), ("", "Så det andet.")],
-            [(None, "Interview 2"), ("I", "Fortæl."), ("Camilla", "Først det ene.\nSå det andet.")],
+            [("I", "Fortæl."), ("Camilla", "Først det ene.\nSå det andet.")],
+        ),
+        # a bold heading that is no title stays the first turn
+        (
+            [("Om mødet", ""), ("I:", " Fortæl."), ("Camilla:", " Først det ene.")],
+            [(None, "Om mødet"), ("I", "Fortæl."), ("Camilla", "Først det ene.")],
         ),
         # bold emphasis inside speech is not a label
         (
@@ -57,7 +62,11 @@ def test_two_column_table(tmp_path: Path) -> None:
         [("", "Interview i tabel")],
         table=[["I", "Hvordan gik mødet?"], ["Jens", "Det gik godt, øh."], ["I", "Mm."]],
     )
-    assert turns(path)[1:] == [("I", "Hvordan gik mødet?"), ("Jens", "Det gik godt, øh."), ("I", "Mm.")]
+    assert turns(path) == [("I", "Hvordan gik mødet?"), ("Jens", "Det gik godt, øh."), ("I", "Mm.")]
+    document = read_document(path)
+    assert [(line.key, line.value(document.text)) for line in document.header] == [
+        (None, "Interview i tabel")
+    ]
 
 
 def test_danish_text_and_offsets(tmp_path: Path) -> None:

@@ -114,6 +114,10 @@ def test_every_word_of_every_turn_is_in_exactly_one_statement(tmp_path: Path) ->
             label_or_mark.update(range(turn.label_start, turn.label_end or 0))
     for mark in doc.marks:
         label_or_mark.update(range(mark.start, mark.end))
+    assert [line.key for line in doc.header] == [None, "Dato"]
+    for line in doc.header:  # header lines are metadata, in no statement
+        assert not any(s.start < line.end and line.start < s.end for s in statements)
+        label_or_mark.update(range(line.start, line.end))
     uncovered = "".join(ch for i, ch in enumerate(doc.text) if not covered[i] and i not in label_or_mark)
     # all that statements leave out: whitespace, the colons after labels
     assert re.fullmatch(r"[\s:]*", uncovered), repr(uncovered)

@@ -45,10 +45,10 @@ def turns_of(tmp_path: Path, text: str) -> list[tuple[str | None, str]]:
             "Første afsnit.\nStadig første.\n\nAndet afsnit.\n",
             [(None, "Første afsnit.\nStadig første."), (None, "Andet afsnit.")],
         ),
-        # a header before the first label stays, as its own turn, and "Dato:" is no speaker
+        # a header before the first label is metadata, in no turn, and "Dato:" is no speaker
         (
             "Interview 3\nDato: 14. marts 2025\n\nI: Hej.\nIP1: Hej.\n",
-            [(None, "Interview 3\nDato: 14. marts 2025"), ("I", "Hej."), ("IP1", "Hej.")],
+            [("I", "Hej."), ("IP1", "Hej.")],
         ),
         # "Altså:" once in a turn is speech, not a speaker
         (

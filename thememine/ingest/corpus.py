@@ -147,6 +147,7 @@ def read_document(
         encoding=parsed.encoding,
         group=group,
         sha256=hashlib.sha256(data).hexdigest(),
+        header=parsed.header,
     )
 
 

@@ -3,7 +3,8 @@
 A :class:`Document` holds the text that all offsets refer to. For plain-text files this is the
 decoded file exactly as written (line endings included); for Word files, subtitles and Whisper
 output it is the transcript text thememine extracts, with speaker labels as ``Name: `` at the
-start of a turn and timestamps kept apart as metadata.
+start of a turn and timestamps kept apart as metadata. Header lines at the top ("Dato: 14. marts
+2025") stay in the text but belong to no turn: they are kept as :class:`HeaderLine` metadata.
 """
 
 from __future__ import annotations
@@ -23,6 +24,26 @@ class TimeMark:
     start: int
     end: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class HeaderLine:
+    """A line of document metadata at the top of a transcript: ``Dato: 14. marts 2025``.
+
+    ``start:end`` covers the entry as written (key included), ``value_start:end`` its value;
+    ``key`` is the header key as written (``Dato``, ``Varighed``, a role such as ``Interviewer``),
+    or ``None`` for a title line ("Interview 1 – sagsbehandler"). Only offsets are kept, never the
+    text itself, so that the record stays right when the text is pseudonymised.
+    """
+
+    key: str | None
+    start: int
+    end: int
+    value_start: int
+
+    def value(self, text: str) -> str:
+        """The value in the document's ``text``."""
+        return text[self.value_start : self.end]
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,7 @@ class Document:
     encoding: str | None = None
     group: str | None = None
     sha256: str = ""
+    header: list[HeaderLine] = field(default_factory=list)  # metadata lines before the dialogue
 
     @property
     def speakers(self) -> list[str]:
@@ -103,4 +125,5 @@ class Document:
             encoding=data.get("encoding"),
             group=data.get("group"),
             sha256=data.get("sha256", ""),
+            header=[HeaderLine(**line) for line in data.get("header", [])],
         )

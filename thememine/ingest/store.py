@@ -1,7 +1,8 @@
 """The ingest step's output folder: ``corpus.json``, ``statements.jsonl`` and ``documents/``.
 
-``documents/<id>.json`` holds each document's text, turns and timestamps, so that every later
-step can check an offset against the text it points into.
+``documents/<id>.json`` holds each document's text, turns, timestamps and header lines, so that
+every later step can check an offset against the text it points into. ``corpus.json`` lists each
+document's header lines (key, value and offsets): metadata, never statements.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ def manifest(
                 "turns": len(document.turns),
                 "statements": per_doc.get(document.id, 0),
                 "speakers": document.speakers,
+                "header": [
+                    {
+                        "key": line.key,
+                        "value": line.value(document.text),
+                        "start": line.start,
+                        "end": line.end,
+                    }
+                    for line in document.header
+                ],
                 "file": f"{DOCUMENTS_DIR}/{document.id}.json",
             }
             for document in corpus.documents

@@ -7,11 +7,12 @@ time (subtitle cues, Whisper segments) as a transcript text with turns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
+from thememine.ingest.header import Line, find_header
 from thememine.ingest.labels import LabelCandidate, accepted_labels, label_at, match_label
-from thememine.ingest.model import TimeMark, Turn
+from thememine.ingest.model import HeaderLine, TimeMark, Turn
 from thememine.ingest.timestamps import find_marks
 
 _SPACE = " \t\f\v\u00a0\u2028\u2029"
@@ -19,12 +20,13 @@ _SPACE = " \t\f\v\u00a0\u2028\u2029"
 
 @dataclass(frozen=True)
 class Parsed:
-    """What a reader gives back: the document text, its turns and its timestamps."""
+    """What a reader gives back: the document text, its turns, timestamps and header lines."""
 
     text: str
     turns: list[Turn]
     marks: list[TimeMark]
     encoding: str | None = None
+    header: list[HeaderLine] = field(default_factory=list)
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -94,12 +96,15 @@ class _OpenTurn:
         )
 
 
-def parse_plain(text: str, label_hints: Mapping[int, int] | None = None) -> tuple[list[Turn], list[TimeMark]]:
-    """Turns and timestamps of a transcript in running text.
+def parse_plain(
+    text: str, label_hints: Mapping[int, int] | None = None
+) -> tuple[list[Turn], list[TimeMark], list[HeaderLine]]:
+    """Turns, timestamps and header lines of a transcript in running text.
 
     ``label_hints`` maps a line's start to the end of a label given by formatting (Word's bold).
-    A labelled line starts a turn; unlabelled lines continue it. Before the first label, and in
-    documents without labels, each paragraph (lines between blank lines) is a turn of its own.
+    Header lines at the top (see :mod:`thememine.ingest.header`) belong to no turn. A labelled
+    line starts a turn; unlabelled lines continue it. Before the first label, and in documents
+    without labels, each paragraph (lines between blank lines) is a turn of its own.
     """
     marks = find_marks(text)
     lookup = _Marks(marks)
@@ -116,12 +121,16 @@ def parse_plain(text: str, label_hints: Mapping[int, int] | None = None) -> tupl
             candidate = replace(candidate, marked=True)
         rows.append((pos, line_end, line_start, seconds, candidate))
     speakers = accepted_labels([row[4] for row in rows if row[4] is not None])
+    lines = [
+        Line(pos, end, c if c is not None and c.label in speakers else None) for pos, end, _, _, c in rows
+    ]
+    header_rows, header = find_header(text, lines)
 
     turns: list[Turn] = []
     current: _OpenTurn | None = None
     after_blank = True
     pending_time: float | None = None
-    for pos, line_end, line_start, seconds, candidate in rows:
+    for pos, line_end, line_start, seconds, candidate in rows[header_rows:]:
         label = candidate if candidate is not None and candidate.label in speakers else None
         start = label.content if label else pos
         start, after_label_time = lookup.skip_forward(text, start, line_end)
@@ -158,7 +167,7 @@ def parse_plain(text: str, label_hints: Mapping[int, int] | None = None) -> tupl
             after_blank = True
     if current is not None:
         turns.append(current.close(len(turns)))
-    return turns, marks
+    return turns, marks, header
 
 
 @dataclass(frozen=True)
@@ -174,9 +183,38 @@ class Utterance:
 PAUSE_FOR_NEW_TURN = 1.5
 
 
-def build_text(utterances: Iterable[Utterance]) -> tuple[str, list[Turn], list[TimeMark]]:
+def utterance_line(utterance: Utterance) -> tuple[str, LabelCandidate | None]:
+    """An utterance as one line of text, ``Speaker: words``, and its label."""
+    words = " ".join(utterance.text.split())
+    speaker = utterance.speaker.strip() if utterance.speaker else None
+    if not speaker:
+        return words, None
+    return f"{speaker}: {words}", LabelCandidate(speaker, 0, len(speaker), len(speaker) + 2)
+
+
+def header_of(utterances: Sequence[Utterance]) -> tuple[int, list[str], list[HeaderLine]]:
+    """How many utterances from the top are header lines (see :mod:`thememine.ingest.header`),
+    those lines as :func:`build_text` writes them, and their entries."""
+    lines: list[Line] = []
+    texts: list[str] = []
+    pos = 0
+    for utterance in utterances:
+        line, label = utterance_line(utterance)
+        if label is not None:
+            label = replace(label, start=pos, end=pos + label.end, content=pos + label.content)
+        lines.append(Line(pos, pos + len(line), label))
+        texts.append(line)
+        pos += len(line) + 1
+    count, header = find_header("\n".join(texts), lines)
+    return count, texts[:count], header
+
+
+def build_text(
+    utterances: Iterable[Utterance], header: Sequence[str] = ()
+) -> tuple[str, list[Turn], list[TimeMark]]:
     """Lay out utterances as a transcript: one line per turn, ``Speaker: `` before it.
 
+    ``header`` lines (from :func:`header_of`) come first, one per line, in no turn.
     Consecutive utterances of one speaker join into one turn. Without speaker information a
     pause of at least :data:`PAUSE_FOR_NEW_TURN` seconds starts a new turn. Each utterance's start
     time becomes a zero-width :class:`TimeMark` where its text begins.
@@ -199,6 +237,9 @@ def build_text(utterances: Iterable[Utterance]) -> tuple[str, list[Turn], list[T
         if open_turn is not None:
             turns.append(Turn(index=len(turns), **open_turn))  # type: ignore[arg-type]
 
+    for line in header:
+        emit(line)
+        emit("\n")
     for utterance in utterances:
         words = " ".join(utterance.text.split())
         if not words:

@@ -80,5 +80,5 @@ def read_docx(path: Path, data: bytes) -> Parsed:
     text = "\n".join(text_parts)
     if text_parts:
         text += "\n"
-    turns, marks = parse_plain(text, hints)
-    return Parsed(text=text, turns=turns, marks=marks, encoding=None)
+    turns, marks, header = parse_plain(text, hints)
+    return Parsed(text=text, turns=turns, marks=marks, encoding=None, header=header)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from thememine.errors import InputError
 from thememine.ingest.encoding import decode_bytes
 from thememine.ingest.labels import accepted_labels, match_label
-from thememine.ingest.structure import Parsed, Utterance, build_text
+from thememine.ingest.structure import Parsed, Utterance, build_text, header_of
 
 _TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
 _CUE_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -69,13 +70,17 @@ def read_subtitles(path: Path, data: bytes) -> Parsed:
         pieces.append((start, end, speaker, words))
     prefixed = [match_label(words, 0, len(words)) for _, _, speaker, words in pieces]
     speakers = accepted_labels([candidate for candidate in prefixed if candidate is not None])
-    utterances: list[Utterance] = []
+    own: list[Utterance] = []  # each cue with its own speaker, if it names one
     for (start, end, speaker, words), candidate in zip(pieces, prefixed, strict=True):
         if speaker is None and candidate is not None and candidate.label in speakers:
             speaker = candidate.label
             words = words[candidate.content :]
-        if speaker is None and utterances:
-            speaker = utterances[-1].speaker
-        utterances.append(Utterance(text=words, speaker=speaker, start=start, end=end))
-    text, turns, marks = build_text(utterances)
-    return Parsed(text=text, turns=turns, marks=marks, encoding=encoding)
+        own.append(Utterance(text=words, speaker=speaker, start=start, end=end))
+    count, lines, header = header_of(own)
+    utterances: list[Utterance] = []
+    for utterance in own[count:]:
+        if utterance.speaker is None and utterances:  # a cue without a speaker continues the last one
+            utterance = replace(utterance, speaker=utterances[-1].speaker)
+        utterances.append(utterance)
+    text, turns, marks = build_text(utterances, lines)
+    return Parsed(text=text, turns=turns, marks=marks, encoding=encoding, header=header)

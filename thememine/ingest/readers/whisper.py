@@ -8,7 +8,7 @@ from typing import Any
 
 from thememine.errors import InputError
 from thememine.ingest.encoding import decode_bytes
-from thememine.ingest.structure import Parsed, Utterance, build_text
+from thememine.ingest.structure import Parsed, Utterance, build_text, header_of
 
 
 def _float(value: Any) -> float | None:
@@ -59,5 +59,6 @@ def read_whisper(path: Path, data: bytes) -> Parsed:
                 end=end,
             )
         )
-    text, turns, marks = build_text(utterances)
-    return Parsed(text=text, turns=turns, marks=marks, encoding=encoding)
+    count, lines, header = header_of(utterances)
+    text, turns, marks = build_text(utterances[count:], lines)
+    return Parsed(text=text, turns=turns, marks=marks, encoding=encoding, header=header)
