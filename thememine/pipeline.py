@@ -194,8 +194,12 @@ def themes(
     cache_dir: Path | None = None,
     progress: bool = True,
     threshold: float = DEFAULT_THRESHOLD,
+    include_interviewer: bool = False,
 ) -> ThemesResult:
     """Embed statements, fit candidate themes (and code them with a codebook) into ``out``.
+
+    The interviewer's statements are embedded (they are context) but form no theme and are not
+    coded unless ``include_interviewer``.
 
     A folder that holds a theme run is replaced only with ``force`` (the researcher's decisions
     would be lost) or updated with ``update``, which carries the decisions over.
@@ -222,7 +226,7 @@ def themes(
     book = find_codebook(codebook) if codebook is not None else None
     vectors = _code_vectors(book, embedder, cache) if book is not None else None
     names = [c.name for c in book.codes] if book else []
-    run = fit_run(units, embedded.vectors, seed, vectors, names)
+    run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer)
     run.settings.update(
         {
             "embedder": embedder.id,
@@ -244,7 +248,7 @@ def themes(
         history.forget(out)  # a decision made before this fit cannot be undone into it
         log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
     if book is not None and vectors is not None:
-        _write_codes(out, run.units, run.embeddings, vectors, book, threshold)
+        _write_codes(out, run.units, run.embeddings, vectors, book, threshold, include_interviewer)
     return ThemesResult(run, embedded, messages, book, out)
 
 
@@ -256,8 +260,12 @@ def code_statements(
     threshold: float = DEFAULT_THRESHOLD,
     cache_dir: Path | None = None,
     progress: bool = True,
+    include_interviewer: bool = False,
 ) -> tuple[Embedded, Codebook, int]:
-    """Zero-shot coding only: ``codes.csv`` in ``out``; returns how many statements passed the threshold."""
+    """Zero-shot coding only: ``codes.csv`` in ``out``; returns how many statements passed the threshold.
+
+    The interviewer's statements are not coded unless ``include_interviewer``.
+    """
     from thememine.embed import embed_texts, load_embedder
 
     embedder = load_embedder(embedder_spec)
@@ -266,7 +274,7 @@ def code_statements(
     embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
     vectors = _code_vectors(book, embedder, cache)
     out.mkdir(parents=True, exist_ok=True)
-    coded = _write_codes(out, units, embedded.vectors, vectors, book, threshold)
+    coded = _write_codes(out, units, embedded.vectors, vectors, book, threshold, include_interviewer)
     return embedded, book, coded
 
 
@@ -279,7 +287,13 @@ def _code_vectors(book: Codebook, embedder: Embedder, cache: EmbeddingCache) -> 
 
 
 def _write_codes(
-    out: Path, units: Sequence[Unit], embeddings: Matrix, codes: Matrix, book: Codebook, threshold: float
+    out: Path,
+    units: Sequence[Unit],
+    embeddings: Matrix,
+    codes: Matrix,
+    book: Codebook,
+    threshold: float,
+    include_interviewer: bool = False,
 ) -> int:
     """``codes.csv``: each statement's best codes; returns how many pass ``threshold``."""
     from thememine.themes.coding import codes_csv, zero_shot
@@ -287,6 +301,6 @@ def _write_codes(
     from thememine.themes.store import CODES_FILE
 
     scored = zero_shot(embeddings, codes)
-    mask = content_mask(units)
+    mask = content_mask(units, include_interviewer)
     atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold, mask))
     return sum(1 for rows, keep in zip(scored, mask, strict=True) if keep and rows[0].score >= threshold)

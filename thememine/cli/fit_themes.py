@@ -64,6 +64,14 @@ CacheDir = Annotated[
         "--cache", help="Embedding cache folder (default: $THEMEMINE_CACHE_DIR or ~/.cache/thememine)."
     ),
 ]
+IncludeInterviewer = Annotated[
+    bool,
+    typer.Option(
+        "--include-interviewer",
+        help="Let the interviewer's and moderator's statements form themes and be coded "
+        "(by default they are kept as context only).",
+    ),
+]
 Threshold = Annotated[
     float, typer.Option("--threshold", help="Zero-shot coding: the lowest score marked as coded (cosine).")
 ]
@@ -92,13 +100,16 @@ def run_themes(
     id_column: str | None = None,
     cache: Path | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    include_interviewer: bool = False,
 ) -> ThemesResult:
     """Fit themes and tell the researcher what was written; exits with a plain error otherwise."""
     try:
         units = read_units(input_path, text_column, id_column)
         if not quiet:
             err_console.print(f"Embedding {plural(len(units), 'statement')} …")
-        result = themes(units, out, embedder, seed, codebook, update, force, cache, not quiet, threshold)
+        result = themes(
+            units, out, embedder, seed, codebook, update, force, cache, not quiet, threshold, include_interviewer
+        )  # fmt: skip
     except ThememineError as err:
         fail(str(err))
     run = result.run
@@ -128,6 +139,7 @@ def themes_command(
     id_column: IdColumn = None,
     cache: CacheDir = None,
     threshold: Threshold = DEFAULT_THRESHOLD,
+    include_interviewer: IncludeInterviewer = False,
 ) -> None:
     """Embed statements and suggest candidate themes, with keywords and representative quotes.
 
@@ -137,7 +149,7 @@ def themes_command(
     """
     run_themes(
         input_path, _out_dir(input_path, out), codebook, embedder, seed, update, force, quiet,
-        text_column, id_column, cache, threshold,
+        text_column, id_column, cache, threshold, include_interviewer,
     )  # fmt: skip
 
 
@@ -153,17 +165,19 @@ def code_command(
     text_column: TextColumn = None,
     id_column: IdColumn = None,
     cache: CacheDir = None,
+    include_interviewer: IncludeInterviewer = False,
 ) -> None:
     """Code every statement with a codebook (zero-shot): codes.csv with each statement's best codes.
 
     Each statement gets its three best codes with their scores; `coded` says whether the best
-    passes --threshold. Filler-only statements are not coded.
+    passes --threshold. Filler-only statements, and the interviewer's unless --include-interviewer,
+    are not coded.
     """
     folder = _out_dir(input_path, out)
     try:
         units = read_units(input_path, text_column, id_column)
         embedded, book, coded = code_statements(
-            units, folder, codebook, embedder, threshold, cache, not quiet
+            units, folder, codebook, embedder, threshold, cache, not quiet, include_interviewer
         )
     except ThememineError as err:
         fail(str(err))

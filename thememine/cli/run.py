@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 
 from thememine.cli._common import SplitChoice, fail, out_console
-from thememine.cli.fit_themes import CacheDir, CodebookOption, EmbedderOption, Seed, Threshold, run_themes
+from thememine.cli.fit_themes import (
+    CacheDir,
+    CodebookOption,
+    EmbedderOption,
+    IncludeInterviewer,
+    Seed,
+    Threshold,
+    run_themes,
+)
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
 from thememine.cli.pseudonymise import (
     AllowLeaks,
@@ -46,6 +54,7 @@ def run_command(
     seed: Seed = 42,
     cache: CacheDir = None,
     threshold: Threshold = DEFAULT_THRESHOLD,
+    include_interviewer: IncludeInterviewer = False,
 ) -> None:
     """Run the pipeline on a corpus: read, split into statements, pseudonymise, embed, fit themes,
     write REFI-QDA files and an HTML report.
@@ -67,8 +76,9 @@ def run_command(
 
             forget_withdrawn(out)
         run_themes(
-            out, out, codebook, embedder, seed, earlier_themes, False, quiet, cache=cache, threshold=threshold
-        )
+            out, out, codebook, embedder, seed, earlier_themes, False, quiet, cache=cache, threshold=threshold,
+            include_interviewer=include_interviewer,
+        )  # fmt: skip
         if codebook is None:  # codes.csv of an earlier run coded the earlier statements
             (out / CODES_FILE).unlink(missing_ok=True)
         _export(out)

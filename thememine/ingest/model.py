@@ -10,7 +10,9 @@ start of a turn and timestamps kept apart as metadata. Header lines at the top (
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Role = Literal["interviewer", "participant"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,11 @@ class Turn:
 
 @dataclass(frozen=True)
 class Statement:
-    """A unit to embed and code: a turn, or a window of sentences within a long turn."""
+    """A unit to embed and code: a turn, or a window of sentences within a long turn.
+
+    ``role`` is ``"interviewer"`` for the turns of the one who asks (see :mod:`thememine.ingest.roles`):
+    kept as statements and context, left out of theme fitting and coding unless asked for.
+    """
 
     id: str
     doc_id: str
@@ -77,13 +83,14 @@ class Statement:
     text: str
     timestamp: float | None
     filler: bool
+    role: Role = "participant"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Statement:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 @dataclass

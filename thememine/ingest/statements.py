@@ -3,7 +3,7 @@
 A statement is a turn, or a window of sentences within a long turn. Statements never contain a
 speaker label or a timestamp, never cross a timestamp written inside a turn, and together they
 cover every word of every turn: nothing is dropped. Filler-only statements ("Mm.", "Ja.", "Øh")
-are kept and flagged.
+are kept and flagged, and the interviewer's statements are marked with their role.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Literal
 
 from thememine.data import read_lines
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
+from thememine.ingest.roles import PARTICIPANT, speaker_roles
 from thememine.ingest.sentences import sentence_spans
 
 SplitMode = Literal["auto", "turn", "sentence"]
@@ -109,6 +110,7 @@ def split_statements(document: Document, options: SplitOptions | None = None) ->
     options = options or SplitOptions()
     marks = sorted(document.marks, key=lambda mark: mark.start)
     starts = [mark.start for mark in marks]
+    roles = speaker_roles(document)
     statements = []
     for turn in document.turns:
         index = 0
@@ -130,6 +132,7 @@ def split_statements(document: Document, options: SplitOptions | None = None) ->
                         text=text,
                         timestamp=timestamp,
                         filler=is_filler(text),
+                        role=roles.get(turn.speaker, PARTICIPANT) if turn.speaker else PARTICIPANT,
                     )
                 )
                 index += 1

@@ -19,6 +19,7 @@ from typing import Any
 from thememine import __version__
 from thememine.ingest.corpus import Corpus
 from thememine.ingest.model import Document, Statement
+from thememine.ingest.roles import INTERVIEWER, speaker_roles
 from thememine.ingest.statements import SplitOptions
 from thememine.io import atomic_write_json, atomic_write_jsonl, read_jsonl
 
@@ -38,6 +39,7 @@ class IngestSummary:
     filler: int
     skipped: int
     out: Path
+    interviewer: int = 0  # statements of interviewers and moderators
 
 
 def manifest(
@@ -63,6 +65,7 @@ def manifest(
                 "turns": len(document.turns),
                 "statements": per_doc.get(document.id, 0),
                 "speakers": document.speakers,
+                "interviewers": [s for s, role in speaker_roles(document).items() if role == INTERVIEWER],
                 "header": [
                     {
                         "key": line.key,
@@ -114,6 +117,7 @@ def write_ingest(
         turns=sum(len(document.turns) for document in corpus.documents),
         statements=len(statements),
         filler=sum(statement.filler for statement in statements),
+        interviewer=sum(statement.role == INTERVIEWER for statement in statements),
         skipped=len(corpus.skipped),
         out=out,
     )

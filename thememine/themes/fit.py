@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from thememine.embed.base import normalise_rows
 from thememine.themes.keywords import is_content_free
-from thememine.themes.model import UNASSIGNED, Matrix, Unit
+from thememine.themes.model import INTERVIEWER, UNASSIGNED, Matrix, Unit
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +75,13 @@ def scaled_settings(n: int, seed: int) -> FitSettings:
     )
 
 
-def content_mask(units: Sequence[Unit]) -> list[bool]:
-    """Which statements may form themes: not flagged as filler, and with a content word left."""
-    return [not u.filler and not is_content_free(u.text) for u in units]
+def content_mask(units: Sequence[Unit], include_interviewer: bool = False) -> list[bool]:
+    """Which statements may form themes: not flagged as filler, with a content word left, and
+    (unless ``include_interviewer``) not said by the interviewer or moderator."""
+    return [
+        not u.filler and not is_content_free(u.text) and (include_interviewer or u.role != INTERVIEWER)
+        for u in units
+    ]
 
 
 def centred(embeddings: Matrix, mean: Matrix | None = None) -> Matrix:

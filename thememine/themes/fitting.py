@@ -15,7 +15,9 @@ def units_from(statements: Sequence[Statement], documents: Sequence[Document] = 
     """Statements as theme units, with their document's group."""
     groups = {d.id: d.group or "" for d in documents}
     return [
-        Unit(s.id, s.doc_id, s.speaker, s.start, s.end, s.text, groups.get(s.doc_id, ""), s.filler)
+        Unit(
+            s.id, s.doc_id, s.speaker, s.start, s.end, s.text, groups.get(s.doc_id, ""), s.filler, role=s.role
+        )
         for s in statements
     ]
 
@@ -26,11 +28,15 @@ def fit_run(
     seed: int = 42,
     code_vectors: Matrix | None = None,
     code_names: Sequence[str] = (),
+    include_interviewer: bool = False,
 ) -> ThemeRun:
-    """Candidate themes for ``units``: clustered, outliers reduced, described."""
+    """Candidate themes for ``units``: clustered, outliers reduced, described.
+
+    The interviewer's statements form no theme unless ``include_interviewer``.
+    """
     if len(units) != len(embeddings):
         raise ValueError("one embedding per statement is needed")
-    mask = content_mask(units)
+    mask = content_mask(units, include_interviewer)
     rows = [i for i, keep in enumerate(mask) if keep]
     vectors = normalise_rows(embeddings)
     labels, settings = cluster([units[i].text for i in rows], vectors[rows], seed)
@@ -42,6 +48,7 @@ def fit_run(
         **settings.to_dict(),
         "statements": len(units),
         "with_content": len(rows),
+        "include_interviewer": include_interviewer,
         "outliers_before_reduction": before,
         "outliers_after_reduction": sum(1 for label in labels if label == UNASSIGNED),
     }

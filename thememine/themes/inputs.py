@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from thememine.errors import InputError
@@ -45,7 +46,7 @@ def read_units(path: Path, text_column: str | None = None, id_column: str | None
 
 
 def _with_group(unit: Unit, group: str) -> Unit:
-    return Unit(unit.id, unit.doc_id, unit.speaker, unit.start, unit.end, unit.text, group, unit.filler)
+    return replace(unit, group=group)
 
 
 def _from_jsonl(path: Path) -> list[Unit]:

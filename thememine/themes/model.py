@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 UNASSIGNED = -1
 CANDIDATE, CONFIRMED = "candidate", "confirmed"
+INTERVIEWER, PARTICIPANT = "interviewer", "participant"  # a statement's role (ingest.roles)
 
 Matrix = npt.NDArray[np.float32]
 
@@ -31,6 +32,7 @@ class Unit:
     text: str
     group: str = ""  # document group: a sub-folder of the corpus ("jobcenter", "psykiatri")
     filler: bool = False
+    role: str = PARTICIPANT  # INTERVIEWER: left out of fitting and coding unless asked for
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,5 +89,10 @@ class ThemeRun:
 
     @property
     def unassigned_share(self) -> float:
-        content = [t for t, u in zip(self.assignment, self.units, strict=True) if not u.filler]
+        asked = bool(self.settings.get("include_interviewer"))
+        content = [
+            t
+            for t, u in zip(self.assignment, self.units, strict=True)
+            if not u.filler and (asked or u.role != INTERVIEWER)
+        ]
         return sum(1 for t in content if t == UNASSIGNED) / len(content) if content else 0.0
