@@ -374,6 +374,7 @@ def pseudonymise_corpus(
                 start=start,
                 end=end,
                 text=texts[new_id][start:end],
+                surrogates=offset_maps[index].inside(start, end),
             )
         )
     result.leaks = find_leaks(mapping, texts)

@@ -94,3 +94,12 @@ class OffsetMap:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         return self(start), self(end, is_end=True)
+
+    def inside(self, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+        """The surrogates within ``start:end`` of the rewritten text, as (start, end, label) relative
+        to ``start``: themes read them to keep fake names out of embeddings and keywords."""
+        return tuple(
+            (r.new_start - start, r.new_end - start, r.label)
+            for r in self.replacements
+            if start <= r.new_start and r.new_end <= end
+        )

@@ -28,6 +28,7 @@ from thememine.themes import history
 from thememine.themes.describe import describe, new_themes
 from thememine.themes.fit import cluster
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, Matrix, ThemeRun
+from thememine.themes.neutral import keyword_text
 from thememine.themes.store import THEMES_FILE, load_run, log_decision, save_run
 
 CONFIRM, RENAME, MERGE, SPLIT, DELETE, MOVE = "confirm", "rename", "merge", "split", "delete", "move"
@@ -373,7 +374,7 @@ def _split(run: ThemeRun, decision: Decision) -> Applied:
     rows = run.members(decision.theme)
     k = min(decision.k, len(rows))
     labels, _ = cluster(
-        [run.units[r].text for r in rows],
+        [keyword_text(run.units[r]) for r in rows],
         run.embeddings[rows],
         seed=int(run.settings.get("seed", 42)),
         n_themes=k,

@@ -16,6 +16,7 @@ from thememine.pseudonymise.gazetteer import names
 from thememine.themes.fit import centred, centroids
 from thememine.themes.keywords import theme_keywords
 from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
+from thememine.themes.neutral import keyword_text
 
 N_KEYWORDS = 10
 N_QUOTES = 5
@@ -78,7 +79,7 @@ def describe(
     ]
     members = {t: run.members(t) for t in run.themes}
     keywords = theme_keywords(
-        {t: [run.units[i].text for i in rows] for t, rows in members.items()}, N_KEYWORDS
+        {t: [keyword_text(run.units[i]) for i in rows] for t, rows in members.items()}, N_KEYWORDS
     )
     for theme_id, theme in run.themes.items():
         rows = members[theme_id]

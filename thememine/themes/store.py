@@ -157,7 +157,9 @@ def load_run(folder: Path) -> ThemeRun:
     if state.get("format") != FORMAT:
         raise InputError(state_path, f"not a thememine theme run ({FORMAT})")
     embeddings = np.load(folder / EMBEDDINGS_FILE, allow_pickle=False).astype(np.float32)
-    units = [Unit(**u) for u in state["units"]]
+    units = [
+        Unit(**{**u, "surrogates": tuple(tuple(x) for x in u.get("surrogates", ()))}) for u in state["units"]
+    ]
     if len(embeddings) != len(units):
         raise InputError(
             folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", "Run `thememine themes` again."

@@ -2,15 +2,27 @@
 
 The new run's themes are matched to the previous run's themes, first by the statements they share
 (statements keep their ids from run to run, so this is the most robust signal), then by centroid
-similarity. A matched theme keeps the old id, status and researcher's label; themes the
-researcher merged are merged again; a theme like one the researcher deleted is deleted again;
-statements the researcher moved go back where they were put. Everything else is new.
+similarity. What the researcher decided is kept; the new fit decides the rest:
+
+- A **kept** theme (confirmed, renamed, or made by a merge or a split) keeps its id, status and
+  label, and every statement it held that is still in the corpus; new statements join it when the
+  new fit puts them with its statements. When no theme of the new fit matches it, it stays as a
+  theme of its own with the statements it had, and the messages say so. The new fit never moves a
+  statement from one kept theme into another, so two kept themes never merge by an update.
+- Themes the researcher **merged** are merged again when the new fit finds them apart.
+- The statements of a **deleted** theme stay without a theme, and a theme of the new fit made
+  mostly of them is deleted again, new statements in it included (the messages say how many).
+- Statements the researcher **moved** go back where they were put.
+- A **candidate** theme follows the new fit: it keeps its id when a new theme matches it, and is
+  gone (said in the messages) when none does. Everything else is new, with an id never used before.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +31,18 @@ from scipy.optimize import linear_sum_assignment
 
 from thememine.embed.base import normalise_rows
 from thememine.themes.describe import describe
+from thememine.themes.fit import content_mask
 from thememine.themes.history import effective_log
-from thememine.themes.model import UNASSIGNED, Matrix, Theme, ThemeRun
+from thememine.themes.model import CONFIRMED, UNASSIGNED, Matrix, Theme, ThemeRun
 from thememine.themes.store import load_run, read_log
 
 OVERLAP_MATCH = 0.5  # a new theme is an old one when more than half its statements were in it
 CENTROID_MATCH = 0.9  # …or, failing that, when their centroids are this close (e5-like embeddings)
+
+
+def kept_themes(run: ThemeRun) -> set[int]:
+    """Themes whose statements the researcher decided: confirmed, renamed, merged or split ones."""
+    return {t.id for t in run.themes.values() if t.status == CONFIRMED or t.named or t.parents}
 
 
 def carry_over(
@@ -38,75 +56,230 @@ def carry_over(
 
     ``log`` is the previous run's ``decisions.log`` (:func:`thememine.themes.store.read_log`).
     """
+    previous, log = _same_ids(previous, log, new)
     deleted = _deleted(previous, log)
+    kept = kept_themes(previous)
     merged_into = {int(e["theme"]) for e in log if e.get("action") == "merge"}
     groups = {t: [new.units[r].id for r in new.members(t)] for t in sorted(new.themes)}
-    matches = _by_overlap(previous, deleted, groups, merged_into)
-    matches.update(_by_centroid(previous, deleted, new, groups, matches))
+    matches = _by_overlap(previous, deleted, groups, merged_into | kept)
+    present = {u.id for u in new.units}
+    # a kept theme whose statements are still here is kept by them, never glued to another theme
+    here = {t for t in kept if any(previous.units[r].id in present for r in previous.members(t))}
+    matches.update(_by_centroid(previous, deleted, new, groups, matches, here))
 
-    messages: list[str] = []
-    final: dict[int, int] = {}  # new run's theme id → id after the update (UNASSIGNED: deleted)
+    # where each statement goes: the new fit's theme, unless the researcher decided otherwise
+    before = {u.id: t for u, t in zip(previous.units, previous.assignment, strict=True)}
+    unthemed = {s for statements, _ in deleted.values() for s in statements}
+    places: list[tuple[str, int]] = []  # ("old", previous id) | ("new", new fit's theme) | ("", -1)
+    absorbed: Counter[tuple[int, int]] = Counter()  # (kept theme, kept theme the fit put them in)
+    left_out: Counter[int] = Counter()  # kept theme → its statements no fit takes any more
+    kept_back = 0  # statements of kept themes the new fit put elsewhere, kept where they were
+    again: Counter[int] = Counter()  # deleted theme → its look-alike's statements, left without a theme
+    again_new: Counter[int] = Counter()  # … of which new statements
+    held_in: list[int | None] = []  # the kept theme a statement stays in, whatever the new fit says
+    fitted = content_mask(new.units)  # statements left out of every fit stay out of kept themes too
+    for unit, cluster, content in zip(new.units, new.assignment, fitted, strict=True):
+        place, like_deleted = ("", UNASSIGNED), None
+        old = matches.get(cluster) if cluster != UNASSIGNED else None
+        if cluster != UNASSIGNED and old is None:
+            place = ("new", cluster)
+        elif old is not None and old in previous.themes:
+            place = ("old", old)
+        elif old is not None:
+            like_deleted = old
+        home = before.get(unit.id, UNASSIGNED)
+        stays = home in kept and content
+        if home in kept and not content:
+            left_out[home] += 1
+        if stays and place != ("old", home):
+            kept_back += 1
+            if place[0] == "old" and place[1] in kept:
+                absorbed[(home, place[1])] += 1
+        if stays:
+            place = ("old", home)
+        elif unit.id in unthemed:
+            place = ("", UNASSIGNED)
+        held_in.append(home if stays else None)
+        if like_deleted is not None and place[0] == "":
+            again[like_deleted] += 1
+            again_new[like_deleted] += unit.id not in before
+        places.append(place)
+    joined = _join_nearest(new, places, held_in, kept)
+
     counter = _next_id(previous, log)
-    for theme_id in sorted(new.themes):
-        old = matches.get(theme_id)
-        if old is None:
-            final[theme_id] = counter
+    final: dict[tuple[str, int], int] = {}
+    for place in sorted(set(places), key=lambda p: (p[0] != "old", p[1])):
+        if place[0] == "old":
+            final[place] = place[1]
+        elif place[0] == "new":
+            final[place] = counter
             counter += 1
-        elif old in previous.themes:
-            final[theme_id] = old
-        else:
-            final[theme_id] = UNASSIGNED
+    new.assignment = [final.get(place, UNASSIGNED) for place in places]
     themes: dict[int, Theme] = {}
-    for theme_id in sorted(new.themes, key=lambda t: (final[t], t)):
-        target = final[theme_id]
-        if target == UNASSIGNED or target in themes:
+    for place, theme_id in final.items():
+        old_theme = previous.themes.get(theme_id) if place[0] == "old" else None
+        if old_theme is None:
+            themes[theme_id] = Theme(id=theme_id, label=new.themes[place[1]].label)
             continue
-        theme = new.themes[theme_id]
-        theme.id = target
-        old_theme = previous.themes.get(target)
-        if old_theme is not None:
-            theme.status, theme.named, theme.parents = (
-                old_theme.status,
-                old_theme.named,
-                list(old_theme.parents),
-            )
-            if old_theme.named:
-                theme.label = old_theme.label
-        themes[target] = theme
-    new.assignment = [final.get(t, UNASSIGNED) if t != UNASSIGNED else UNASSIGNED for t in new.assignment]
+        keep = old_theme.id in kept
+        themes[theme_id] = Theme(
+            id=theme_id,
+            label=old_theme.label,
+            status=old_theme.status,
+            named=old_theme.named or old_theme.status == CONFIRMED,  # a confirmed label stays
+            parents=list(old_theme.parents) if keep else [],
+        )
     new.themes = themes
 
-    for old_id in sorted({o for o in matches.values() if o not in previous.themes}):
-        came = [t for t, o in matches.items() if o == old_id]
-        count = sum(len(groups[t]) for t in came)
+    messages: list[str] = []
+    for old_id in sorted(again):
         messages.append(
-            f"a theme like deleted theme {old_id} ({deleted[old_id][1]}) came back with {count} "
-            "statements; deleted again"
+            f"the new fit found a theme like deleted theme {old_id} ({deleted[old_id][1]}) again; its "
+            f"{again[old_id]} statements ({again_new[old_id]} of them new) are left without a theme, "
+            "as you decided"
         )
     for old_id in sorted(set(themes) & set(previous.themes)):
         came = [t for t, o in matches.items() if o == old_id]
-        if len(came) > 1:
+        if len(came) > 1 and old_id in merged_into:
             messages.append(f"{len(came)} themes like the ones merged into {old_id} were merged again")
+    for (home, into), count in sorted(absorbed.items()):
+        messages.append(
+            f"the new fit put {count} statement(s) of {_name(previous, home)} with {_name(previous, into)}; "
+            "both are your themes, so they stay apart"
+        )
+    if kept_back:
+        messages.append(
+            f"{kept_back} statement(s) of your confirmed, renamed, merged or split themes stay where you "
+            "decided, although the new fit put them elsewhere"
+        )
+    for theme_id in sorted(kept):
+        gone = sum(1 for r in previous.members(theme_id) if previous.units[r].id not in present)
+        label = _name(previous, theme_id)
+        if gone:
+            messages.append(f"{gone} statement(s) of {label} are no longer in the corpus")
+        if left_out[theme_id]:
+            messages.append(
+                f"{left_out[theme_id]} statement(s) of {label} are no longer fitted to themes "
+                "(interviewer turns, header lines or filler) and are left without a theme"
+            )
     messages += _moves(previous, log, new)
 
     sizes_before = {t: len(previous.members(t)) for t in previous.themes}
     describe(new, code_vectors, code_names)
     new.settings["next_id"] = max(counter, new.next_id())
+    matched = set(matches.values()) | joined
     for theme in sorted(new.themes.values(), key=lambda t: t.id):
-        before = sizes_before.get(theme.id)
-        if before is None:
+        before_size = sizes_before.get(theme.id)
+        if before_size is None:
             theme.note = "new"
             messages.append(f"new theme {theme.id} ({theme.label}, {theme.size} statements)")
-        elif before != theme.size:
-            verb = "grew" if theme.size > before else "shrank"
-            theme.note = f"{verb} from {before} to {theme.size} statements"
+            continue
+        if theme.id not in matched:
+            theme.note = "no theme of the new fit matched it; kept with its own statements"
+            messages.append(
+                f"theme {theme.id} ({theme.label}, {theme.status}): no theme of the new fit matched it, "
+                f"so it stays a theme of its own with its {theme.size} statement(s)"
+            )
+        elif before_size != theme.size:
+            verb = "grew" if theme.size > before_size else "shrank"
+            theme.note = f"{verb} from {before_size} to {theme.size} statements"
             messages.append(f"theme {theme.id} ({theme.label}) {theme.note}")
         else:
             theme.note = ""
     for old_id in sorted(set(previous.themes) - set(new.themes)):
         old_theme = previous.themes[old_id]
-        messages.append(f"theme {old_id} ({old_theme.label}, {old_theme.status}) has no match in the new fit")
+        if old_id in kept:
+            messages.append(
+                f"theme {old_id} ({old_theme.label}, {old_theme.status}) is gone: none of its "
+                "statements is left (removed from the corpus, or left out of themes)"
+            )
+        else:
+            messages.append(
+                f"candidate theme {old_id} ({old_theme.label}) has no match in the new fit; "
+                "its statements are in other themes now (or in none)"
+            )
     return messages
+
+
+def _join_nearest(
+    new: ThemeRun, places: list[tuple[str, int]], held_in: Sequence[int | None], kept: set[int]
+) -> set[int]:
+    """Statements the new fit put with statements of kept themes join the nearest of those themes.
+
+    ``held_in`` names the kept theme each statement stays in (None: the new fit decides). This is
+    done in a theme of the new fit matched to a kept theme, and in an unmatched one made mostly of
+    statements that stay in kept themes, so that a kept theme the new fit split, or put together
+    with another, still takes the new statements that fit it. Returns the kept themes that could.
+    """
+    vectors = normalise_rows(new.embeddings)
+    centres: dict[int, Matrix] = {}
+    joined: set[int] = set()
+    for theme_id in sorted(new.themes):
+        rows = new.members(theme_id)
+        homes = sorted({h for r in rows if (h := held_in[r]) is not None})
+        free = [r for r in rows if held_in[r] is None and places[r][0]]
+        if not free or not homes or len({places[r] for r in free}) != 1:
+            continue
+        kind, target = places[free[0]]
+        if kind == "old" and target in kept:
+            choices = sorted({target, *homes})
+        elif kind == "new" and len(rows) - len(free) > OVERLAP_MATCH * len(rows):
+            choices = homes
+        else:
+            continue
+        for choice in choices:
+            if choice not in centres:
+                members = [r for r, h in enumerate(held_in) if h == choice]
+                centres[choice] = normalise_rows(vectors[members].mean(axis=0, keepdims=True))[0]
+        for row in free:
+            places[row] = ("old", max(choices, key=lambda c: (float(vectors[row] @ centres[c]), -c)))
+        joined.update(choices)
+    return joined
+
+
+def _same_ids(
+    previous: ThemeRun, log: Sequence[dict[str, Any]], new: ThemeRun
+) -> tuple[ThemeRun, list[dict[str, Any]]]:
+    """``previous`` and ``log`` with each statement under its id in ``new``.
+
+    A statement is the same when its document and text are: under the same id, or under another id
+    when a newer thememine splits the transcript differently (a header line is no statement any
+    more, so the turns after it are numbered anew). Statements gone from ``new`` get ids no new
+    statement has, so that no decision is carried over to another statement by its old id.
+    """
+    by_text: dict[tuple[str, str], list[str]] = {}
+    for unit in new.units:
+        by_text.setdefault((unit.doc_id, unit.text), []).append(unit.id)
+    texts = {u.id: (u.doc_id, u.text) for u in new.units}
+    rename: dict[str, str] = {}
+    for unit in previous.units:  # the same id and text first, so that repeated texts keep their ids
+        if texts.get(unit.id) == (unit.doc_id, unit.text):
+            rename[unit.id] = unit.id
+    taken = set(rename.values())
+    for unit in previous.units:
+        if unit.id not in rename:
+            free = [i for i in by_text.get((unit.doc_id, unit.text), []) if i not in taken]
+            rename[unit.id] = free[0] if free else f"gone:{unit.id}"
+            taken.add(rename[unit.id])
+    if all(old == now for old, now in rename.items()):
+        return previous, list(log)
+    units = [replace(u, id=rename[u.id]) for u in previous.units]
+    moved = copy.copy(previous)
+    moved.units = units
+
+    def entry(e: dict[str, Any]) -> dict[str, Any]:
+        e = dict(e)
+        if isinstance(e.get("statement"), str):
+            e["statement"] = rename.get(e["statement"], f"gone:{e['statement']}")
+        if isinstance(e.get("statements"), list):
+            e["statements"] = [rename.get(str(i), f"gone:{i}") for i in e["statements"]]
+        return e
+
+    return moved, [entry(e) for e in log]
+
+
+def _name(run: ThemeRun, theme_id: int) -> str:
+    return f"theme {theme_id} ({run.themes[theme_id].label})"
 
 
 def update_run(
@@ -141,9 +314,13 @@ def _by_overlap(
     previous: ThemeRun,
     deleted: dict[int, tuple[list[str], str]],
     groups: dict[int, list[str]],
-    merged_into: set[int],
+    gather: set[int],
 ) -> dict[int, int]:
-    """New theme → old theme (or deleted theme) that held most of its statements."""
+    """New theme → old theme (or deleted theme) that held most of its statements.
+
+    Several new themes in one old theme all take it when it is in ``gather`` (merged or kept) or
+    deleted; otherwise the one with most of its statements does.
+    """
     where = {u.id: t for u, t in zip(previous.units, previous.assignment, strict=True) if t != UNASSIGNED}
     for old_id, (statements, _) in deleted.items():
         where.update(dict.fromkeys(statements, old_id))
@@ -158,9 +335,7 @@ def _by_overlap(
     matches: dict[int, int] = {}
     for old_id in sorted({o for o, _ in best.values()}):
         candidates = sorted((t for t, (o, _) in best.items() if o == old_id), key=lambda t: (-best[t][1], t))
-        # several new themes in one old theme: merge them again if the researcher merged it (or
-        # deleted it); otherwise the one with most of its statements keeps it
-        keep = candidates if old_id in merged_into or old_id in deleted else candidates[:1]
+        keep = candidates if old_id in gather or old_id in deleted else candidates[:1]
         matches.update(dict.fromkeys(keep, old_id))
     return matches
 
@@ -171,15 +346,19 @@ def _by_centroid(
     new: ThemeRun,
     groups: dict[int, list[str]],
     matched: dict[int, int],
+    skip: Collection[int] = (),
 ) -> dict[int, int]:
-    """Pair the themes overlap left unmatched by centroid similarity (one to one, at least CENTROID_MATCH)."""
+    """Pair the themes overlap left unmatched by centroid similarity (one to one, at least CENTROID_MATCH).
+
+    Old themes in ``skip`` take no part.
+    """
     same_space = previous.embeddings.shape[1] == new.embeddings.shape[1] and new.settings.get("embedder") in (
         None,
         previous.settings.get("embedder"),
     )
     if not same_space:
         return {}  # fitted with another embedder: centroids cannot be compared, overlap alone decides
-    taken = set(matched.values())
+    taken = set(matched.values()) | set(skip)
     rows = {u.id: i for i, u in enumerate(previous.units)}
     old_vectors, new_vectors = normalise_rows(previous.embeddings), normalise_rows(new.embeddings)
     old_groups = {t: previous.members(t) for t in sorted(previous.themes) if t not in taken}
