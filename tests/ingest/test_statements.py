@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -121,3 +122,31 @@ def test_every_word_of_every_turn_is_in_exactly_one_statement(tmp_path: Path) ->
     uncovered = "".join(ch for i, ch in enumerate(doc.text) if not covered[i] and i not in label_or_mark)
     # all that statements leave out: whitespace, the colons after labels
     assert re.fullmatch(r"[\s:]*", uncovered), repr(uncovered)
+
+
+@pytest.mark.parametrize(
+    ("body", "max_chars", "mode"),
+    [
+        (
+            " ".join(f"ord{n} og så videre" for n in range(2000)),
+            600,
+            "auto",
+        ),  # 30,000+ characters, no full stop
+        (", ".join(f"punkt {n}" for n in range(3000)), 600, "auto"),  # a long list
+        ("jeg tænker " * 100 + "Og så en sætning. " * 5, 120, "auto"),
+        ("a" * 1500 + " slut", 600, "auto"),  # one "word" longer than the limit
+        (" ".join(f"ord{n}" for n in range(500)), 200, "sentence"),
+    ],
+)
+def test_no_statement_exceeds_the_limit(tmp_path: Path, body: str, max_chars: int, mode: str) -> None:
+    doc = document(tmp_path, f"I: Fortæl.\nIP1: {body}\nI: Mm.\n")
+    statements = split_statements(doc, SplitOptions(mode=mode, max_chars=max_chars))  # type: ignore[arg-type]
+    assert max(len(s.text) for s in statements) <= max_chars
+    turn = doc.turns[1]
+    parts = [s for s in statements if s.turn == 1]
+    assert [s.index for s in parts] == list(range(len(parts)))
+    # every word of the turn in exactly one statement, in order: only whitespace between them
+    assert all(doc.text[s.start : s.end] == s.text for s in parts)
+    edges = [turn.start, *(x for s in parts for x in (s.start, s.end)), turn.end]
+    gaps = [doc.text[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    assert all(a <= b for a, b in itertools.pairwise(edges)) and not "".join(gaps).strip()

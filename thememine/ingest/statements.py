@@ -30,8 +30,9 @@ class SplitOptions:
     """How turns become statements.
 
     ``auto``: a turn of at most ``max_chars`` characters is one statement; a longer one is cut
-    into windows of up to ``window`` sentences, each kept under ``max_chars`` where sentences allow.
-    ``turn``: one statement per turn. ``sentence``: windows of ``window`` sentences in every turn.
+    into windows of up to ``window`` sentences, each under ``max_chars``; a sentence longer than
+    that is cut at word boundaries. ``turn``: one statement per turn, whatever its length.
+    ``sentence``: windows of ``window`` sentences in every turn, cut at words above ``max_chars``.
     """
 
     mode: SplitMode = "auto"
@@ -91,12 +92,36 @@ def _windows(spans: list[tuple[int, int]], window: int, max_chars: int | None) -
     return groups
 
 
+def _cut_words(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at word boundaries into pieces of at most ``max_chars`` (a longer
+    word is cut inside), whitespace between pieces left out."""
+    pieces = []
+    while end - start > max_chars:
+        cut = start + max_chars
+        while cut > start and not text[cut].isspace():
+            cut -= 1
+        if cut == start:  # one word longer than the limit
+            cut = start + max_chars
+        stop = cut
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        pieces.append((start, stop))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
+
+
 def _split_segment(text: str, start: int, end: int, options: SplitOptions) -> list[tuple[int, int]]:
     if options.mode == "turn" or (options.mode == "auto" and end - start <= options.max_chars):
         return [(start, end)]
     spans = sentence_spans(text, start, end)
     limit = options.max_chars if options.mode == "auto" else None
-    return _windows(spans, options.window, limit)
+    windows = _windows(spans, options.window, limit)
+    # a sentence longer than the limit (a list, speech-to-text without full stops) is cut at words
+    return [piece for a, b in windows for piece in _cut_words(text, a, b, options.max_chars)]
 
 
 def _timestamp(marks: list[TimeMark], starts: list[int], offset: int) -> float | None:
