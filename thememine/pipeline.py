@@ -17,6 +17,7 @@ from thememine.io import atomic_write_text, check_output_dir
 from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.themes.model import Matrix, ThemeRun, Unit
+from thememine.themes.neutral import embedding_text
 
 if TYPE_CHECKING:
     from thememine.pseudonymise.leaks import FolderCheck
@@ -222,7 +223,7 @@ def themes(
         raise OutputError(f"--update needs an earlier theme run in {out}; there is none.")
     embedder = load_embedder(embedder_spec)
     cache = EmbeddingCache(cache_dir)
-    embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
+    embedded = embed_texts([embedding_text(u) for u in units], embedder, cache, progress=progress)
     book = find_codebook(codebook) if codebook is not None else None
     vectors = _code_vectors(book, embedder, cache) if book is not None else None
     names = [c.name for c in book.codes] if book else []
@@ -271,7 +272,7 @@ def code_statements(
     embedder = load_embedder(embedder_spec)
     cache = EmbeddingCache(cache_dir)
     book = find_codebook(codebook)
-    embedded = embed_texts([u.text for u in units], embedder, cache, progress=progress)
+    embedded = embed_texts([embedding_text(u) for u in units], embedder, cache, progress=progress)
     vectors = _code_vectors(book, embedder, cache)
     out.mkdir(parents=True, exist_ok=True)
     coded = _write_codes(out, units, embedded.vectors, vectors, book, threshold, include_interviewer)

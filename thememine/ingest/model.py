@@ -84,13 +84,18 @@ class Statement:
     timestamp: float | None
     filler: bool
     role: Role = "participant"
+    # surrogates in ``text`` after pseudonymisation: (start, end, label), offsets into ``text``
+    surrogates: tuple[tuple[int, int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Statement:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+        fields = cls.__dataclass_fields__
+        values = {name: data[name] for name in fields if name in data}
+        values["surrogates"] = tuple(tuple(span) for span in data.get("surrogates", ()))
+        return cls(**values)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from thememine.ingest.model import Document, Statement
 from thememine.themes.describe import describe, new_themes
 from thememine.themes.fit import centred, cluster, content_mask, reduce_outliers
 from thememine.themes.model import UNASSIGNED, Matrix, ThemeRun, Unit
+from thememine.themes.neutral import keyword_text
 
 
 def units_from(statements: Sequence[Statement], documents: Sequence[Document] = ()) -> list[Unit]:
@@ -16,7 +17,16 @@ def units_from(statements: Sequence[Statement], documents: Sequence[Document] = 
     groups = {d.id: d.group or "" for d in documents}
     return [
         Unit(
-            s.id, s.doc_id, s.speaker, s.start, s.end, s.text, groups.get(s.doc_id, ""), s.filler, role=s.role
+            s.id,
+            s.doc_id,
+            s.speaker,
+            s.start,
+            s.end,
+            s.text,
+            groups.get(s.doc_id, ""),
+            s.filler,
+            s.surrogates,
+            role=s.role,
         )
         for s in statements
     ]
@@ -39,7 +49,7 @@ def fit_run(
     mask = content_mask(units, include_interviewer)
     rows = [i for i, keep in enumerate(mask) if keep]
     vectors = normalise_rows(embeddings)
-    labels, settings = cluster([units[i].text for i in rows], vectors[rows], seed)
+    labels, settings = cluster([keyword_text(units[i]) for i in rows], vectors[rows], seed)
     before = sum(1 for label in labels if label == UNASSIGNED)
     labels = reduce_outliers(centred(vectors[rows]), labels)
     run = ThemeRun(list(units), vectors, [UNASSIGNED] * len(units), [0.0] * len(units), {})

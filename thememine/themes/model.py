@@ -32,6 +32,7 @@ class Unit:
     text: str
     group: str = ""  # document group: a sub-folder of the corpus ("jobcenter", "psykiatri")
     filler: bool = False
+    surrogates: tuple[tuple[int, int, str], ...] = ()  # (start, end, label) in ``text``
     role: str = PARTICIPANT  # INTERVIEWER: left out of fitting and coding unless asked for
 
     def to_dict(self) -> dict[str, Any]:
