@@ -114,21 +114,25 @@ def carry_over(
         elif place[0] == "new":
             final[place] = counter
             counter += 1
-    new.assignment = [final.get(place, UNASSIGNED) for place in places]
+    # each theme starts from the theme of the new fit most of its statements come from (what the
+    # fit measured of it, such as its stability), with the researcher's id, label and status
+    sources = Counter(
+        (final[place], cluster)
+        for place, cluster, held in zip(places, new.assignment, held_in, strict=True)
+        if place in final and cluster != UNASSIGNED and (held is None or matches.get(cluster) == held)
+    )
     themes: dict[int, Theme] = {}
+    for (theme_id, cluster), _ in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0])):
+        if theme_id not in themes:
+            themes[theme_id] = replace(new.themes[cluster], id=theme_id, parents=[], note="")
     for place, theme_id in final.items():
+        theme = themes.setdefault(theme_id, Theme(id=theme_id, label=""))  # kept, from no theme of the fit
         old_theme = previous.themes.get(theme_id) if place[0] == "old" else None
-        if old_theme is None:
-            themes[theme_id] = Theme(id=theme_id, label=new.themes[place[1]].label)
-            continue
-        keep = old_theme.id in kept
-        themes[theme_id] = Theme(
-            id=theme_id,
-            label=old_theme.label,
-            status=old_theme.status,
-            named=old_theme.named or old_theme.status == CONFIRMED,  # a confirmed label stays
-            parents=list(old_theme.parents) if keep else [],
-        )
+        if old_theme is not None:
+            theme.label, theme.status = old_theme.label, old_theme.status
+            theme.named = old_theme.named or old_theme.status == CONFIRMED  # a confirmed label stays
+            theme.parents = list(old_theme.parents) if old_theme.id in kept else []
+    new.assignment = [final.get(place, UNASSIGNED) for place in places]
     new.themes = themes
 
     messages: list[str] = []
