@@ -1,7 +1,7 @@
 """A theme run on disk.
 
 ``themes.yaml``       the themes for the researcher to read and edit (decisions go here)
-``assignments.csv``   statement id, document, speaker, offsets, theme id, theme label, score
+``assignments.csv``   statement id, document, speaker, offsets, theme id, theme label, score, text
 ``themes-state.json`` everything needed to apply decisions and update the run: statements,
                       assignments, themes, settings (no personal data beyond the pseudonymised text)
 ``embeddings.npy``    the statements' embeddings, in the order of the state file
@@ -115,14 +115,42 @@ def themes_yaml(run: ThemeRun) -> str:
     return THEMES_HEADER + summary + "\n" + body
 
 
+ASSIGNMENT_COLUMNS = (
+    "statement_id",
+    "doc_id",
+    "speaker",
+    "start",
+    "end",
+    "theme_id",
+    "theme_label",
+    "score",
+    "text",  # last, so the columns before it keep their place and the long text has room
+)
+
+
 def assignments_csv(run: ThemeRun) -> str:
+    """``assignments.csv``: each statement's place, theme and (pseudonymised) text, one row each.
+
+    Every text field is quoted (numbers are not), so that a statement holding commas, semicolons,
+    quotes or line breaks stays one cell, also in a spreadsheet that splits on semicolons.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["statement_id", "doc_id", "speaker", "start", "end", "theme_id", "theme_label", "score"])
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(ASSIGNMENT_COLUMNS)
     for unit, theme_id, score in zip(run.units, run.assignment, run.scores, strict=True):
         label = run.themes[theme_id].label if theme_id != UNASSIGNED else ""
         writer.writerow(
-            [unit.id, unit.doc_id, unit.speaker or "", unit.start, unit.end, theme_id, label, score]
+            [
+                unit.id,
+                unit.doc_id,
+                unit.speaker or "",
+                unit.start,
+                unit.end,
+                theme_id,
+                label,
+                score,
+                unit.text,
+            ]
         )
     return out.getvalue()
 
