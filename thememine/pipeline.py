@@ -15,7 +15,8 @@ from thememine.ingest import Corpus, SplitOptions, read_corpus, split_corpus
 from thememine.ingest.store import OWNED, IngestSummary, write_ingest
 from thememine.io import atomic_write_text, check_output_dir
 from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
-from thememine.themes.coding import DEFAULT_THRESHOLD
+from thememine.themes.coding import DEFAULT_THRESHOLD, CodeTexts
+from thememine.themes.describe import name_themes
 from thememine.themes.model import Matrix, ThemeRun, Unit
 from thememine.themes.neutral import embedding_text
 
@@ -225,7 +226,8 @@ def themes(
     cache = EmbeddingCache(cache_dir)
     embedded = embed_texts([embedding_text(u) for u in units], embedder, cache, progress=progress)
     book = find_codebook(codebook) if codebook is not None else None
-    vectors = _code_vectors(book, embedder, cache) if book is not None else None
+    texts = _code_texts(book, embedder, cache, out if update else None) if book is not None else None
+    vectors = texts.vectors() if texts is not None else None
     names = [c.name for c in book.codes] if book else []
     run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer)
     run.settings.update(
@@ -236,6 +238,9 @@ def themes(
             "code_names": names,
         }
     )
+    if texts is not None and vectors is not None:
+        _calibrate(run, texts, threshold, include_interviewer)
+        name_themes(run, vectors, names)  # now with the calibration: a code names a theme it codes
     messages: list[str] = []
     if update:
         from thememine.themes.update import update_run
@@ -248,8 +253,8 @@ def themes(
         save_run(run, out)
         history.forget(out)  # a decision made before this fit cannot be undone into it
         log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
-    if book is not None and vectors is not None:
-        _write_codes(out, run.units, run.embeddings, vectors, book, threshold, include_interviewer)
+    if book is not None and texts is not None:
+        _write_codes(out, run.units, run.embeddings, texts, book, threshold, include_interviewer)
     return ThemesResult(run, embedded, messages, book, out)
 
 
@@ -273,35 +278,63 @@ def code_statements(
     cache = EmbeddingCache(cache_dir)
     book = find_codebook(codebook)
     embedded = embed_texts([embedding_text(u) for u in units], embedder, cache, progress=progress)
-    vectors = _code_vectors(book, embedder, cache)
+    texts = _code_texts(book, embedder, cache, out)
     out.mkdir(parents=True, exist_ok=True)
-    coded = _write_codes(out, units, embedded.vectors, vectors, book, threshold, include_interviewer)
+    coded = _write_codes(out, units, embedded.vectors, texts, book, threshold, include_interviewer)
     return embedded, book, coded
 
 
-def _code_vectors(book: Codebook, embedder: Embedder, cache: EmbeddingCache) -> Matrix:
-    """The codebook's code vectors, embedded (and cached) like the statements."""
+def _code_texts(
+    book: Codebook, embedder: Embedder, cache: EmbeddingCache, previous: Path | None = None
+) -> CodeTexts:
+    """The codebook's texts embedded (and cached) like the statements; with ``previous``, a folder
+    holding a theme run, the statements the researcher put in themes named after a code join its
+    examples (:func:`~thememine.themes.coding.examples_from_run`)."""
     from thememine.embed import embed_texts
-    from thememine.themes.coding import code_vectors
+    from thememine.themes.coding import embed_codebook, examples_from_run
+    from thememine.themes.store import STATE_FILE, load_run
 
-    return code_vectors(book, lambda texts: embed_texts(texts, embedder, cache, progress=False).vectors)
+    texts = embed_codebook(book, lambda texts: embed_texts(texts, embedder, cache, progress=False).vectors)
+    if previous is None or not (previous / STATE_FILE).is_file():
+        return texts
+    run = load_run(previous)
+    if run.settings.get("embedder") != embedder.id:
+        return texts  # vectors of another model cannot be mixed in
+    found = examples_from_run(run, book)
+    return texts.with_examples({code: run.embeddings[rows] for code, rows in found.items()})
+
+
+def _calibrate(run: ThemeRun, texts: CodeTexts, threshold: float, include_interviewer: bool) -> None:
+    """Fit the coding calibration on the codebook's examples, against this corpus; keep it in the run."""
+    from thememine.themes.coding import code_model
+    from thememine.themes.fit import content_mask
+
+    rows = [i for i, keep in enumerate(content_mask(run.units, include_interviewer)) if keep]
+    model = code_model(texts, run.embeddings, rows)
+    run.settings["code_calibration"] = model.calibration.to_dict()
+    run.settings["code_threshold"] = threshold
+    run.settings["code_thresholds"] = dict(
+        zip(run.settings.get("code_names", []), model.thresholds(threshold), strict=False)
+    )
 
 
 def _write_codes(
     out: Path,
     units: Sequence[Unit],
     embeddings: Matrix,
-    codes: Matrix,
+    texts: CodeTexts,
     book: Codebook,
     threshold: float,
     include_interviewer: bool = False,
 ) -> int:
-    """``codes.csv``: each statement's best codes; returns how many pass ``threshold``."""
-    from thememine.themes.coding import codes_csv, zero_shot
+    """``codes.csv``: each coded statement's best codes; returns how many pass ``threshold``.
+
+    Every statement with content is coded, except the interviewer's unless ``include_interviewer``.
+    """
+    from thememine.themes.coding import code_units, codes_csv
     from thememine.themes.fit import content_mask
     from thememine.themes.store import CODES_FILE
 
-    scored = zero_shot(embeddings, codes)
-    mask = content_mask(units, include_interviewer)
-    atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold, mask))
-    return sum(1 for rows, keep in zip(scored, mask, strict=True) if keep and rows[0].score >= threshold)
+    scored, _ = code_units(units, embeddings, texts, content_mask(units, include_interviewer))
+    atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold))
+    return sum(1 for rows in scored if rows and rows[0].score >= threshold)

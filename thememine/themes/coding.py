@@ -1,16 +1,32 @@
-"""Codebook guidance: names for themes, and zero-shot coding of every statement.
+"""Codebook guidance: zero-shot coding of every statement, and how sure each code is.
 
-A code is represented by one vector: the mean of its description's embedding (name and
-description) and its examples' mean embedding, so that a code with good examples is pulled
-towards how people actually speak about it. A statement's score for a code is the cosine
-similarity of their vectors.
+A code is one vector: the mean of its description's embedding (name and description) and its
+examples' mean embedding, so that a code with good examples is pulled towards how people actually
+speak about it; statements the researcher has put in a theme named after the code count as
+examples too (:func:`examples_from_run`). Nearest examples (k-NN) were tried instead and ranked
+the codebook's own held-out examples worse (docs/themes.md).
+
+A statement's score for a code is worked out in three steps:
+
+1. the cosine of statement and code after taking out the statements' mean direction
+   (:func:`~thememine.themes.fit.centred`);
+2. standardised per code over the corpus's statements (a code close to everything no longer
+   wins everywhere), then averaged with the statement's neighbours in its document (up to
+   :data:`CONTEXT` statements either side, weight :data:`CONTEXT_WEIGHT` halving with each step),
+   because a statement is coded as part of the passage it belongs to;
+3. turned into a confidence from 0 to 1, the estimated chance that the code is right, by a
+   logistic curve fitted on the codebook's own examples, each held out in turn and coded with the
+   codes built from the others (:func:`calibrate`). A code passes at :data:`DEFAULT_THRESHOLD`.
+
+Because step 2 measures each code against its own spread over the corpus, the bar a code's cosine
+must reach differs per code (:meth:`CodeModel.thresholds`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,41 +34,287 @@ import numpy as np
 from thememine.embed.base import normalise_rows
 from thememine.themes.codebook import Codebook
 from thememine.themes.fit import centred
-from thememine.themes.model import Matrix, Unit
+from thememine.themes.keywords import is_content_free
+from thememine.themes.model import CONFIRMED, Matrix, ThemeRun, Unit
 
 TOP = 3  # codes written per statement
-DEFAULT_THRESHOLD = 0.25  # centred cosine; on the sample corpus ~15 % of statements pass, 56 % of them rightly (docs/themes.md)
+DEFAULT_THRESHOLD = 0.5  # confidence: a code passes when it is estimated right more often than not
+DESCRIPTION_WEIGHT = 0.5  # of a code's vector; the examples' mean has the rest (chosen on held-out examples)
+CONTEXT = 2  # neighbouring statements either side that are read with a statement
+CONTEXT_WEIGHT = 0.5  # of the nearest neighbour, halved for each step further away
+MIN_SPREAD = 1e-3  # below this spread over the corpus a code's scores are not standardised
 
 Embed = Callable[[Sequence[str]], Matrix]
 
 
-def code_vectors(codebook: Codebook, embed: Embed) -> Matrix:
-    """One normalised vector per code, in codebook order."""
+def _code_vector(description: Matrix, examples: Matrix) -> Matrix:
+    combined = description[None]
+    if len(examples):
+        mean = normalise_rows(examples.mean(axis=0, keepdims=True))
+        combined = DESCRIPTION_WEIGHT * combined + (1 - DESCRIPTION_WEIGHT) * mean
+    row: Matrix = normalise_rows(combined)[0]
+    return row
+
+
+@dataclass(frozen=True)
+class CodeTexts:
+    """A codebook's texts embedded: one description row per code, and the example rows with their code."""
+
+    descriptions: Matrix
+    examples: Matrix
+    owners: tuple[int, ...]  # code index of each example row
+
+    def vectors(self, skip: int | None = None) -> Matrix:
+        """One normalised vector per code, in codebook order; ``skip`` leaves one example row out."""
+        owners = np.asarray(self.owners, dtype=int)
+        keep = np.ones(len(owners), dtype=bool)
+        if skip is not None:
+            keep[skip] = False
+        return np.asarray(
+            [
+                _code_vector(self.descriptions[c], self.examples[(owners == c) & keep])
+                for c in range(len(self.descriptions))
+            ],
+            dtype=np.float32,
+        )
+
+    def with_examples(self, extra: Mapping[int, Matrix]) -> CodeTexts:
+        """More example rows (statements the researcher gave a code), by code index."""
+        rows = [m for m in extra.values() if len(m)]
+        if not rows:
+            return self
+        owners = [c for c, m in extra.items() for _ in range(len(m))]
+        return CodeTexts(
+            self.descriptions,
+            np.vstack([self.examples.reshape(-1, self.descriptions.shape[1]), *rows]).astype(np.float32),
+            (*self.owners, *owners),
+        )
+
+
+def embed_codebook(codebook: Codebook, embed: Embed) -> CodeTexts:
+    """Embed every code's ``name: description`` and each of its examples (e5's ``query:`` side, like
+    the statements: an example is a statement, so the two are compared as equals)."""
     descriptions = [f"{code.name}: {code.description}".strip() for code in codebook.codes]
     examples = [example for code in codebook.codes for example in code.examples]
     vectors = normalise_rows(embed([*descriptions, *examples]))
-    out = []
-    at = len(descriptions)
-    for i, code in enumerate(codebook.codes):
-        parts = [vectors[i]]
-        if code.examples:
-            parts.append(normalise_rows(vectors[at : at + len(code.examples)].mean(axis=0, keepdims=True))[0])
-            at += len(code.examples)
-        out.append(np.mean(parts, axis=0))
-    return normalise_rows(np.asarray(out, dtype=np.float32))
+    owners = tuple(i for i, code in enumerate(codebook.codes) for _ in code.examples)
+    return CodeTexts(vectors[: len(descriptions)], vectors[len(descriptions) :], owners)
+
+
+def code_vectors(codebook: Codebook, embed: Embed) -> Matrix:
+    """One normalised vector per code, in codebook order."""
+    return embed_codebook(codebook, embed).vectors()
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The logistic curve from a standardised score to the chance that the code is right."""
+
+    slope: float
+    intercept: float
+    examples: int = 0  # held-out examples it was fitted on
+    right: int = 0  # of them, coded with their own code first
+
+    def confidence(self, z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.slope * np.asarray(z, dtype=np.float64) + self.intercept)))
+
+    def z_at(self, confidence: float) -> float:
+        """The standardised score at which the confidence is ``confidence``."""
+        p = min(max(confidence, 1e-6), 1 - 1e-6)
+        return float((np.log(p / (1 - p)) - self.intercept) / self.slope)
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "slope": self.slope,
+            "intercept": self.intercept,
+            "examples": self.examples,
+            "right": self.right,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, float | int]) -> Calibration:
+        return cls(float(data["slope"]), float(data["intercept"]), int(data["examples"]), int(data["right"]))
+
+
+# Without held-out examples to fit on: a code passes one standard deviation above its corpus mean.
+UNCALIBRATED = Calibration(slope=2.0, intercept=-2.0)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Each code's centred cosine over the corpus: its mean direction, mean and spread."""
+
+    centre: Matrix  # the statements' mean direction
+    mean: np.ndarray  # per code
+    std: np.ndarray  # per code
+
+    @classmethod
+    def of(cls, embeddings: Matrix, codes: Matrix, rows: Sequence[int] | None = None) -> Spread:
+        vectors = normalise_rows(embeddings)
+        chosen = vectors if rows is None or not len(rows) else vectors[list(rows)]
+        centre = chosen.mean(axis=0)
+        sims = centred(chosen, centre) @ centred(codes, centre).T
+        std = sims.std(axis=0) if len(chosen) > 1 else np.ones(len(codes))
+        return cls(centre, sims.mean(axis=0), np.where(std > MIN_SPREAD, std, 1.0))
+
+    def cosines(self, embeddings: Matrix, codes: Matrix) -> np.ndarray:
+        return centred(embeddings, self.centre) @ centred(codes, self.centre).T
+
+    def standardised(self, embeddings: Matrix, codes: Matrix) -> np.ndarray:
+        z: np.ndarray = (self.cosines(embeddings, codes) - self.mean) / self.std
+        return z
+
+
+def calibrate(texts: CodeTexts, spread: Spread) -> Calibration:
+    """Fit :class:`Calibration` on the codebook's examples, each held out and coded by the others.
+
+    Each held-out example gives its best code's standardised score and whether that code is its
+    own; a logistic regression of right on score is the curve. Too few examples, or all right or
+    all wrong, give :data:`UNCALIBRATED`.
+    """
+    owners = texts.owners
+    if len(owners) < 2 * len(texts.descriptions) or len(texts.descriptions) < 2:
+        return UNCALIBRATED
+    best, right = [], []
+    for i, owner in enumerate(owners):
+        z = spread.standardised(texts.examples[i : i + 1], texts.vectors(skip=i))[0]
+        code = int(np.argmax(z))
+        best.append(float(z[code]))
+        right.append(code == owner)
+    if all(right) or not any(right):
+        return UNCALIBRATED
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0).fit(np.asarray(best)[:, None], np.asarray(right, dtype=int))
+    slope, intercept = float(model.coef_[0][0]), float(model.intercept_[0])
+    if slope <= 0:
+        return UNCALIBRATED
+    return Calibration(round(slope, 4), round(intercept, 4), len(owners), sum(right))
+
+
+@dataclass(frozen=True)
+class CodeModel:
+    """What codes statements: the code vectors, their spread over the corpus and the calibration."""
+
+    vectors: Matrix
+    spread: Spread
+    calibration: Calibration
+
+    def thresholds(self, confidence: float = DEFAULT_THRESHOLD) -> list[float]:
+        """Per code, the centred cosine a statement (read alone) needs for ``confidence``."""
+        z = self.calibration.z_at(confidence)
+        return [round(float(m + z * s), 4) for m, s in zip(self.spread.mean, self.spread.std, strict=True)]
+
+
+def code_model(
+    texts: CodeTexts, embeddings: Matrix, rows: Sequence[int] | None = None, calibrated: bool = True
+) -> CodeModel:
+    """Code vectors for a corpus: spread measured over ``rows`` of ``embeddings`` (all if None)."""
+    vectors = texts.vectors()
+    spread = Spread.of(embeddings, vectors, rows)
+    return CodeModel(vectors, spread, calibrate(texts, spread) if calibrated else UNCALIBRATED)
+
+
+def neighbours(units: Sequence[Unit], rows: Sequence[int]) -> list[list[tuple[int, float]]]:
+    """For each of ``rows`` (positions in ``units``), its context: the rows up to :data:`CONTEXT`
+    before and after it in the same document, with their weights."""
+    by_doc: dict[str, list[int]] = {}
+    for position, row in enumerate(rows):
+        by_doc.setdefault(units[row].doc_id, []).append(position)
+    found: list[list[tuple[int, float]]] = [[] for _ in rows]
+    for positions in by_doc.values():
+        positions.sort(key=lambda p: (units[rows[p]].start, rows[p]))
+        for at, position in enumerate(positions):
+            for step in range(1, CONTEXT + 1):
+                weight = CONTEXT_WEIGHT / 2 ** (step - 1)
+                for other in (at - step, at + step):
+                    if 0 <= other < len(positions):
+                        found[position].append((positions[other], weight))
+    return found
+
+
+def in_context(values: np.ndarray, context: Sequence[Sequence[tuple[int, float]]]) -> np.ndarray:
+    """Each row averaged with its context rows, weighted (the row itself has weight 1)."""
+    out = np.array(values, dtype=np.float64, copy=True)
+    for row, others in enumerate(context):
+        if others:
+            total = 1.0 + sum(w for _, w in others)
+            out[row] = (values[row] + sum(w * values[o] for o, w in others)) / total
+    return out
+
+
+def context_rows(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
+    """``rows`` and every other statement with content: an interviewer's question is not coded
+    (when the mask leaves it out) but is still read as the context of the answers around it."""
+    return sorted(
+        set(rows) | {i for i, u in enumerate(units) if not u.filler and not is_content_free(u.text)}
+    )
+
+
+def confidences(
+    units: Sequence[Unit], embeddings: Matrix, model: CodeModel, rows: Sequence[int], context: bool = True
+) -> np.ndarray:
+    """Confidence of every code for each of ``rows``: ``len(rows) × codes``, from 0 to 1.
+
+    Read in context, the standardised scores are averages and so spread less; they are
+    standardised again over every statement with content (not only ``rows``) before the
+    calibration, which was fitted on single texts.
+    """
+    if not len(rows):
+        return np.zeros((0, len(model.vectors)))
+    vectors = normalise_rows(embeddings)
+    if not context:
+        return model.calibration.confidence(model.spread.standardised(vectors[list(rows)], model.vectors))
+    around = context_rows(units, rows)
+    z = in_context(model.spread.standardised(vectors[around], model.vectors), neighbours(units, around))
+    if len(around) > 1:
+        std = z.std(axis=0)
+        z = (z - z.mean(axis=0)) / np.where(std > MIN_SPREAD, std, 1.0)
+    at = {row: position for position, row in enumerate(around)}
+    z = z[[at[row] for row in rows]]
+    return model.calibration.confidence(z)
 
 
 @dataclass(frozen=True)
 class CodeScore:
     statement: int  # index into the units
     code: int  # index into the codebook
-    score: float
+    score: float  # confidence from 0 to 1
     rank: int
 
 
+def best_codes(scores: np.ndarray, rows: Sequence[int], top: int = TOP) -> list[list[CodeScore]]:
+    """The ``top`` codes of each row, best first."""
+    found = []
+    for row, values in zip(rows, scores, strict=True):
+        order = np.argsort(-values, kind="stable")[:top]
+        found.append(
+            [CodeScore(row, int(c), round(float(values[c]), 4), rank + 1) for rank, c in enumerate(order)]
+        )
+    return found
+
+
+def content_rows(units: Sequence[Unit], mask: Sequence[bool] | None = None) -> list[int]:
+    """The statements that are coded: those ``mask`` keeps (all when None)."""
+    return [i for i in range(len(units)) if mask is None or mask[i]]
+
+
+def code_units(
+    units: Sequence[Unit],
+    embeddings: Matrix,
+    texts: CodeTexts,
+    mask: Sequence[bool] | None = None,
+    top: int = TOP,
+) -> tuple[list[list[CodeScore]], CodeModel]:
+    """The ``top`` codes of each statement ``mask`` keeps, and the model that scored them."""
+    rows = content_rows(units, mask)
+    model = code_model(texts, embeddings, rows)
+    return best_codes(confidences(units, embeddings, model, rows), rows, top), model
+
+
 def zero_shot(embeddings: Matrix, codes: Matrix, top: int = TOP) -> list[list[CodeScore]]:
-    """The ``top`` codes of each statement, best first; scores are cosines after taking out the
-    statements' mean direction (see :func:`~thememine.themes.fit.centred`), from -1 to 1."""
+    """The first method, kept for comparison: the ``top`` codes of each statement by centred cosine
+    alone (no standardising, no context, no calibration); scores from -1 to 1."""
     mean = normalise_rows(embeddings).mean(axis=0)
     sims = centred(embeddings, mean) @ centred(codes, mean).T
     found = []
@@ -64,28 +326,35 @@ def zero_shot(embeddings: Matrix, codes: Matrix, top: int = TOP) -> list[list[Co
     return found
 
 
+def examples_from_run(run: ThemeRun, codebook: Codebook) -> dict[int, list[int]]:
+    """Statements the researcher has given a code: the members of every confirmed or named theme
+    whose label is a code's name (moved statements included), by code index."""
+    index = {code.name.casefold(): i for i, code in enumerate(codebook.codes)}
+    index.update({code.id.casefold(): i for i, code in enumerate(codebook.codes)})
+    found: dict[int, list[int]] = {}
+    for theme_id, theme in sorted(run.themes.items()):
+        code = index.get(theme.label.strip().casefold())
+        if code is not None and (theme.status == CONFIRMED or theme.named):
+            found.setdefault(code, []).extend(run.members(theme_id))
+    return found
+
+
 def codes_csv(
     units: Sequence[Unit],
     scored: Sequence[Sequence[CodeScore]],
     codebook: Codebook,
     threshold: float = DEFAULT_THRESHOLD,
-    mask: Sequence[bool] | None = None,
 ) -> str:
-    """``codes.csv``: per statement its best codes, their scores, and whether they pass the threshold.
-
-    Statements left out by ``mask`` (filler-only) are not coded.
-    """
+    """``codes.csv``: per coded statement its best codes, their confidence, and whether they pass."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["statement_id", "doc_id", "speaker", "start", "end", "rank", "code_id", "code", "score", "coded"]
     )
-    for i, (unit, rows) in enumerate(zip(units, scored, strict=True)):
-        if mask is not None and not mask[i]:
-            continue
+    for rows in scored:
         for s in rows:
+            unit = units[s.statement]
             code = codebook.codes[s.code]
-            coded = "yes" if s.score >= threshold else "no"
             writer.writerow(
                 [
                     unit.id,
@@ -97,7 +366,7 @@ def codes_csv(
                     code.id,
                     code.name,
                     s.score,
-                    coded,
+                    "yes" if s.score >= threshold else "no",
                 ]
             )
     return out.getvalue()

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from thememine.embed.base import normalise_rows
 from thememine.pseudonymise.gazetteer import names
-from thememine.themes.fit import centred, centroids
-from thememine.themes.keywords import theme_keywords
+from thememine.themes.fit import centroids
+from thememine.themes.keywords import is_content_free, theme_keywords
 from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
 from thememine.themes.neutral import keyword_text
+
+if TYPE_CHECKING:
+    from thememine.themes.coding import Calibration
 
 N_KEYWORDS = 10
 N_QUOTES = 5
 N_CODES = 3
 LABEL_KEYWORDS = 3
+MAJORITY = 0.5  # share of a theme's members coded with a code for the theme to take its name
 
 
 def representative(units: Sequence[Unit], vectors: Matrix, rows: Sequence[int], centre: Matrix) -> list[int]:
@@ -65,12 +70,11 @@ def describe(
     """Recompute every theme's size, scores, keywords, quotes, shares and codebook suggestions.
 
     A theme left without statements is removed. Themes the researcher named keep their label;
-    the others are labelled by their best code (when a codebook is given) or their top keywords.
+    the others by a code when most of their members are coded with it (see :func:`name_themes`),
+    else by their top keywords.
     """
     vectors = normalise_rows(run.embeddings)
     middle = centroids(vectors, run.assignment)
-    mean = vectors.mean(axis=0)
-    codes = centred(code_vectors, mean) if code_vectors is not None and len(code_names) else None
     for theme_id in [t for t in run.themes if t not in middle]:
         del run.themes[theme_id]
     run.scores = [
@@ -91,18 +95,59 @@ def describe(
         ]
         theme.by_speaker = shares([run.units[r].speaker or "–" for r in rows])
         theme.by_group = shares([run.units[r].group or "–" for r in rows])
-        if codes is not None:
-            sims = codes @ centred(middle[theme_id][None], mean)[0]
-            order = np.argsort(-sims, kind="stable")[:N_CODES]
-            theme.codes = [(code_names[i], round(float(sims[i]), 3)) for i in order]
-    _suggest_labels(run)
+    name_themes(run, code_vectors, code_names)
 
 
-def _suggest_labels(run: ThemeRun) -> None:
-    """Each code names at most one theme, the one closest to it; other themes take keywords."""
+def name_themes(run: ThemeRun, code_vectors: Matrix | None = None, code_names: Sequence[str] = ()) -> None:
+    """Each theme's best codes with their scores, and its suggested label.
+
+    A theme's score for a code is its members' mean confidence in the code (see
+    :mod:`thememine.themes.coding`). A theme takes a code's name only when more than half of its
+    members are coded with it (their best code, passing the run's threshold) and no theme has a
+    larger share coded with it; otherwise its label is its top keywords, and the codes stay
+    suggestions. Without a calibration in ``run.settings`` (:func:`calibration_of`) the default
+    curve is used (:data:`~thememine.themes.coding.UNCALIBRATED`).
+    """
+    shares: dict[int, tuple[float, str]] = {}
+    if code_vectors is not None and len(code_names):
+        from thememine.themes.coding import DEFAULT_THRESHOLD, UNCALIBRATED, CodeModel, Spread, confidences
+
+        calibration = calibration_of(run) or UNCALIBRATED
+        threshold = float(run.settings.get("code_threshold", DEFAULT_THRESHOLD))
+        content = [i for i, u in enumerate(run.units) if not u.filler and not is_content_free(u.text)]
+        spread = Spread.of(run.embeddings, code_vectors, content)
+        model = CodeModel(code_vectors, spread, calibration)
+        for theme_id, theme in run.themes.items():
+            rows = run.members(theme_id)
+            if not rows:
+                theme.codes = []
+                continue
+            scores = confidences(run.units, run.embeddings, model, rows)
+            mean = scores.mean(axis=0)
+            order = np.argsort(-mean, kind="stable")[:N_CODES]
+            theme.codes = [(code_names[i], round(float(mean[i]), 3)) for i in order]
+            best, passed = scores.argmax(axis=1), scores.max(axis=1) >= threshold
+            counts = Counter(int(c) for c, ok in zip(best, passed, strict=True) if ok)
+            if counts:
+                code, count = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))
+                if count / len(rows) > MAJORITY:
+                    shares[theme_id] = (count / len(rows), code_names[code])
+    _suggest_labels(run, shares)
+
+
+def calibration_of(run: ThemeRun) -> Calibration | None:
+    """The coding calibration a run was fitted with (``settings["code_calibration"]``), if any."""
+    from thememine.themes.coding import Calibration
+
+    data = run.settings.get("code_calibration")
+    return Calibration.from_dict(data) if isinstance(data, dict) else None
+
+
+def _suggest_labels(run: ThemeRun, shares: dict[int, tuple[float, str]]) -> None:
+    """Each code names at most one theme, the one with the largest share coded with it; other
+    themes take their keywords."""
     pairs = sorted(
-        ((score, theme_id, name) for theme_id, t in run.themes.items() for name, score in t.codes[:1]),
-        key=lambda p: (-p[0], p[1]),
+        ((share, theme_id, name) for theme_id, (share, name) in shares.items()), key=lambda p: (-p[0], p[1])
     )
     named: dict[int, str] = {}
     used: set[str] = set()
