@@ -53,14 +53,14 @@ def test_settings_grow_with_the_corpus() -> None:
     assert 10 <= small.n_neighbors <= mid.n_neighbors <= big.n_neighbors <= 50
 
 
-@pytest.mark.parametrize("per_topic", [14, 40])  # 42 statements: agglomerative; 120: BERTopic
+@pytest.mark.parametrize("per_topic", [14, 40])  # 42 statements: agglomerative; 120: consensus
 def test_three_clear_topics_give_three_themes(per_topic: int) -> None:
     units, vectors, truth = synthetic(per_topic)
     run = fit_run(units, vectors, seed=3)
     assert len(run.themes) == 3
     assert purity(run.assignment, truth) > 0.95
     assert run.unassigned_share < 0.05
-    assert run.settings["method"] == ("agglomerative" if per_topic == 14 else "bertopic")
+    assert run.settings["method"] == ("agglomerative" if per_topic == 14 else "consensus")
     for theme in run.themes.values():
         assert theme.size == len(run.members(theme.id)) and len(theme.quotes) == 5
         assert theme.keywords and theme.label
@@ -88,7 +88,7 @@ def test_nearest_neighbours_are_exact_and_nearest_first(n: int) -> None:
         assert set(indices[0, :2]) == {0, n // 2}
 
 
-def test_umap_takes_exact_neighbours_in_the_middle_range(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_runs_share_one_exact_neighbour_search(monkeypatch: pytest.MonkeyPatch) -> None:
     units, vectors, truth = synthetic(40)
     asked: list[int] = []
 
@@ -97,12 +97,11 @@ def test_umap_takes_exact_neighbours_in_the_middle_range(monkeypatch: pytest.Mon
         return nearest_neighbours(rows, k)
 
     monkeypatch.setattr(fit, "nearest_neighbours", spy)
-    monkeypatch.setattr(fit, "UMAP_EXACT_BELOW", 100)  # 120 statements: in the range
     run = fit_run(units, vectors, seed=3)
-    assert asked == [120]
+    assert asked == [120]  # once for all the consensus runs
     assert len(run.themes) == 3 and purity(run.assignment, truth) > 0.95
-    monkeypatch.setattr(fit, "EXACT_NEIGHBOURS", 110)  # now above it: UMAP's own search
-    fit_run(units, vectors, seed=3)
+    monkeypatch.setattr(fit, "EXACT_NEIGHBOURS", 110)  # now above it: UMAP's own search, once
+    assert len(fit_run(units, vectors, seed=3).themes) == 3
     assert asked == [120]
 
 

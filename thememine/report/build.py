@@ -289,6 +289,7 @@ def _themes_section(themes: _Themes | None) -> str:
         _label("Status", "status"),
         _label("Nøgleord", "keywords"),
         _label("Udsagn", "size"),
+        _label("Stabilitet", "stability"),
     ]
     rows = [
         [
@@ -297,10 +298,11 @@ def _themes_section(themes: _Themes | None) -> str:
             _status(t),
             e(", ".join(t.keywords)),
             str(t.size),
+            "–" if t.stability is None else f"{t.stability:.2f}",  # share of runs keeping it together
         ]
         for t in themes.order
     ]
-    out.append(_table(head, rows, numeric=1))
+    out.append(_table(head, rows, numeric=2))
     return "".join(out)
 
 

@@ -1,12 +1,14 @@
-"""Fitting candidate themes: BERTopic on precomputed embeddings, with settings scaled to the corpus.
+"""Fitting candidate themes: UMAP + HDBSCAN on precomputed embeddings, many seeded runs combined.
 
 BERTopic's defaults suit thousands of documents; an interview study has from ~40 statements to
-~100,000. So UMAP's neighbourhood and HDBSCAN's cluster size grow with n, every random step is
-seeded (the same input gives the same themes), filler-only statements are left out, and outliers
-are given to the nearest theme when they are as close to it as the theme's own members are. When
-HDBSCAN's stable ("eom") clusters make one blob of more than half the statements, its finer
-("leaf") clusters are taken instead.
-Below :data:`SMALL` statements, or when HDBSCAN finds no structure, statements are clustered
+~100,000. So UMAP's neighbourhood and HDBSCAN's cluster size grow with n, filler-only statements
+are left out, and outliers are given to the nearest theme when they are as close to it as the
+theme's own members are. One UMAP + HDBSCAN run hinges on its random draw, so a fit runs several,
+each seeded from the fit's seed, and keeps the clusters most of them agree on, with a stability
+per cluster (:mod:`thememine.themes.consensus`): the same input and seed give the same themes, and
+other seeds nearly the same. When HDBSCAN's stable ("eom") clusters make one blob of more than
+half the statements, a run takes its finer ("leaf") clusters instead.
+Below :data:`SMALL` statements, or when the runs find no structure, statements are clustered
 agglomeratively, with the number of themes chosen by silhouette.
 """
 
@@ -14,27 +16,25 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from thememine.embed.base import normalise_rows
+from thememine.themes import consensus
 from thememine.themes.keywords import is_content_free
 from thememine.themes.model import INTERVIEWER, UNASSIGNED, Matrix, Unit
 
 log = logging.getLogger(__name__)
 
 SMALL = 60  # statements: fewer than this are too few for UMAP + HDBSCAN
-BLOB_SHARE = 0.5  # one HDBSCAN cluster holding more than this share of statements is a blob, not a theme
 OUTLIER_QUANTILE = 0.0  # an outlier joins a theme if it is as close to it as its least typical member
-# UMAP finds neighbours exactly below 4,096 statements and with pynndescent's NN-descent above; up to
-# EXACT_NEIGHBOURS thememine finds them exactly itself, which is faster there than NN-descent's
-# compilation in every process (about 20 s) and leaves nothing to chance
-UMAP_EXACT_BELOW = 4096
+# Up to EXACT_NEIGHBOURS statements thememine finds UMAP's nearest neighbours exactly itself, once per
+# fit for all its runs: faster there than pynndescent's NN-descent with its compilation in every
+# process (about 20 s), and it leaves nothing to chance. Above, NN-descent runs once per fit.
 EXACT_NEIGHBOURS = 20_000
 
 
@@ -51,6 +51,7 @@ class FitSettings:
     min_samples: int = 0
     n_themes: int = 0
     cluster_selection: str = ""
+    runs: int = 0  # UMAP + HDBSCAN runs combined by consensus
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +68,7 @@ def scaled_settings(n: int, seed: int) -> FitSettings:
     return FitSettings(
         n=n,
         seed=seed,
-        method="bertopic",
+        method="consensus",
         n_neighbors=max(10, min(50, round(root))),
         n_components=5,
         min_cluster_size=min_cluster_size,
@@ -98,6 +99,15 @@ def centred(embeddings: Matrix, mean: Matrix | None = None) -> Matrix:
     return normalise_rows(vectors - centre)
 
 
+@dataclass(frozen=True)
+class Clustering:
+    """A cluster number per statement (-1: outlier), the settings used, and each cluster's stability."""
+
+    labels: list[int]
+    settings: FitSettings
+    stability: dict[int, float] = field(default_factory=dict)  # by cluster number; empty: not measured
+
+
 def cluster(
     texts: Sequence[str], embeddings: Matrix, seed: int = 42, n_themes: int | None = None
 ) -> tuple[list[int], FitSettings]:
@@ -105,18 +115,47 @@ def cluster(
 
     ``n_themes`` forces agglomerative clustering into that many themes (used to split a theme).
     """
+    found = fit_clusters(texts, embeddings, seed, n_themes)
+    return found.labels, found.settings
+
+
+def fit_clusters(
+    texts: Sequence[str], embeddings: Matrix, seed: int = 42, n_themes: int | None = None
+) -> Clustering:
+    """Clusters of ``embeddings`` (one per text) by consensus of seeded UMAP + HDBSCAN runs.
+
+    Below :data:`SMALL` statements, with ``n_themes``, or when the runs agree on fewer than two
+    clusters, statements are clustered agglomeratively (deterministic; no stability measured).
+    The texts only give the number of statements: clusters follow the embeddings.
+    """
     n = len(texts)
     if n == 0:
-        return [], FitSettings(0, seed, "none")
+        return Clustering([], FitSettings(0, seed, "none"))
     vectors = centred(embeddings)
     if n_themes is not None or n < SMALL:
-        return _agglomerative(vectors, seed, n_themes)
+        return Clustering(*_agglomerative(vectors, seed, n_themes))
     settings = scaled_settings(n, seed)
-    labels, settings = _bertopic(texts, vectors, settings)
-    if len(set(labels) - {-1}) < 2:
-        log.info("HDBSCAN found fewer than two clusters; clustering agglomeratively")
-        return _agglomerative(vectors, seed, None)
-    return labels, settings
+    n_neighbors = min(settings.n_neighbors, n - 1)
+    runs = consensus.ensemble(
+        vectors,
+        seed,
+        n_neighbors,
+        settings.n_components,
+        settings.min_cluster_size,
+        settings.min_samples,
+        neighbours=nearest_neighbours(vectors, n_neighbors) if n <= EXACT_NEIGHBOURS else None,
+    )
+    labels = consensus.consensus(runs.labels, settings.min_cluster_size)
+    if len(set(labels) - {UNASSIGNED}) < 2:
+        log.info("the runs agree on fewer than two clusters; clustering agglomeratively")
+        return Clustering(*_agglomerative(vectors, seed, None))
+    array = np.asarray(labels)
+    stability = {
+        label: round(consensus.stability(runs.labels, np.flatnonzero(array == label).tolist()), 3)
+        for label in sorted(set(labels) - {UNASSIGNED})
+    }
+    settings = replace(settings, cluster_selection=runs.selection, runs=len(runs.selections))
+    return Clustering(labels, settings, stability)
 
 
 def nearest_neighbours(vectors: Matrix, k: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
@@ -140,65 +179,6 @@ def nearest_neighbours(vectors: Matrix, k: int) -> tuple[NDArray[np.int64], NDAr
         indices[rows] = np.take_along_axis(nearest, order, axis=1)
         distances[rows] = np.take_along_axis(near, order, axis=1)
     return indices, distances
-
-
-def _bertopic(texts: Sequence[str], vectors: Matrix, settings: FitSettings) -> tuple[list[int], FitSettings]:
-    from bertopic import BERTopic
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
-    from hdbscan import HDBSCAN
-    from umap import UMAP
-
-    from thememine.themes.compiled import keep_compiled_code
-    from thememine.themes.keywords import danish_vectorizer, keyword_ctfidf
-
-    keep_compiled_code()  # UMAP's numba code, compiled once instead of in every run
-    n_neighbors = min(settings.n_neighbors, settings.n - 1)
-    exact = UMAP_EXACT_BELOW <= len(vectors) <= EXACT_NEIGHBOURS
-    reducer = UMAP(
-        n_neighbors=n_neighbors,
-        n_components=settings.n_components,
-        min_dist=0.0,
-        metric="cosine",
-        random_state=settings.seed,  # also makes UMAP single-threaded, hence reproducible
-        low_memory=True,
-        n_jobs=1,
-        precomputed_knn=nearest_neighbours(vectors, n_neighbors) if exact else (None, None, None),
-    )
-    with warnings.catch_warnings():
-        # precomputed neighbours have no search index, so UMAP's transform() is unavailable: unused
-        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-        reduced = reducer.fit_transform(vectors)
-
-    def hdbscan(selection: str) -> HDBSCAN:
-        return HDBSCAN(
-            min_cluster_size=settings.min_cluster_size,
-            min_samples=settings.min_samples,
-            metric="euclidean",
-            cluster_selection_method=selection,
-            prediction_data=False,
-        )
-
-    # "eom" picks the most stable clusters, which in interview talk is often one blob holding most
-    # statements; then the finer "leaf" clusters are taken (their outliers are reduced afterwards)
-    selection = "eom"
-    labels = hdbscan(selection).fit_predict(reduced)
-    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(1, dtype=int)
-    if sizes.max() > BLOB_SHARE * len(labels):
-        selection = "leaf"
-        labels = hdbscan(selection).fit_predict(reduced)
-    model = BERTopic(
-        embedding_model=None,
-        umap_model=BaseDimensionalityReduction(),  # reduced above, once
-        hdbscan_model=BaseCluster(),  # clustered above: BERTopic takes the labels as they are
-        vectorizer_model=danish_vectorizer(len(texts)),
-        ctfidf_model=keyword_ctfidf(),
-        calculate_probabilities=False,
-        language="danish",  # "english" would strip æ, ø and å before counting
-        verbose=False,
-    )
-    topics, _ = model.fit_transform(list(texts), embeddings=reduced, y=labels)
-    return [int(t) for t in topics], replace(settings, cluster_selection=selection)
 
 
 def _agglomerative(vectors: Matrix, seed: int, n_themes: int | None) -> tuple[list[int], FitSettings]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from thememine.embed.base import normalise_rows
 from thememine.ingest.model import Document, Statement
 from thememine.themes.describe import describe, new_themes
-from thememine.themes.fit import centred, cluster, content_mask, reduce_outliers
+from thememine.themes.fit import centred, content_mask, fit_clusters, reduce_outliers
 from thememine.themes.model import UNASSIGNED, Matrix, ThemeRun, Unit
 from thememine.themes.neutral import keyword_text
 
@@ -49,11 +49,15 @@ def fit_run(
     mask = content_mask(units, include_interviewer)
     rows = [i for i, keep in enumerate(mask) if keep]
     vectors = normalise_rows(embeddings)
-    labels, settings = cluster([keyword_text(units[i]) for i in rows], vectors[rows], seed)
+    found = fit_clusters([keyword_text(units[i]) for i in rows], vectors[rows], seed)
+    labels, settings = found.labels, found.settings
     before = sum(1 for label in labels if label == UNASSIGNED)
     labels = reduce_outliers(centred(vectors[rows]), labels)
     run = ThemeRun(list(units), vectors, [UNASSIGNED] * len(units), [0.0] * len(units), {})
     new_themes(run, labels, rows)
+    for row, label in zip(rows, labels, strict=True):  # a theme keeps its cluster's stability
+        if label != UNASSIGNED:
+            run.themes[run.assignment[row]].stability = found.stability.get(label)
     run.settings = {
         **settings.to_dict(),
         "statements": len(units),

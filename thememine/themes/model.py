@@ -64,6 +64,9 @@ class Theme:
     parents: list[int] = field(default_factory=list)  # themes it came from (merge, split)
     named: bool = False  # the researcher gave the label: it is kept whatever the keywords become
     note: str = ""  # what changed, for the researcher ("new", "grew from 12 to 15 statements")
+    # share of the fit's runs in which two of its statements share a cluster (0-1); None when not
+    # measured (a small corpus, or a theme made by a decision: merge, split)
+    stability: float | None = None
 
 
 @dataclass

@@ -63,6 +63,7 @@ def theme_to_dict(theme: Theme) -> dict[str, Any]:
         "by_group": theme.by_group,
         "parents": theme.parents,
         "note": theme.note,
+        "stability": theme.stability,
     }
 
 
@@ -81,6 +82,7 @@ def theme_from_dict(data: dict[str, Any]) -> Theme:
         by_group=dict(data.get("by_group", {})),
         parents=[int(p) for p in data.get("parents", [])],
         note=str(data.get("note", "")),
+        stability=None if data.get("stability") is None else float(data["stability"]),
     )
 
 
@@ -94,8 +96,10 @@ def themes_yaml(run: ThemeRun) -> str:
             "status": theme.status,
             "action": "",
             "size": theme.size,
-            "keywords": theme.keywords,
         }
+        if theme.stability is not None:  # share of the fit's runs keeping its statements together
+            entry["stability"] = round(theme.stability, 2)
+        entry["keywords"] = theme.keywords
         if theme.note:
             entry["note"] = theme.note
         if theme.codes:
