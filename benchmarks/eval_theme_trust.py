@@ -101,7 +101,7 @@ def measure(corpus: Path, embedder: str) -> dict[str, object]:
             out, key = work / f"run{n}", work / f"key{n}" / "study.key"
             seconds.append(run(corpus, out, key, embedder, work / "cache"))
             outs.append((out, key))
-        (a_out, a_key), (b_out, b_key) = outs
+        (a_out, _), (b_out, _) = outs
         a, b = assignments(a_out), assignments(b_out)
         rows = statements(a_out)
         content = [str(r["id"]) for r in rows if not r.get("filler")]
