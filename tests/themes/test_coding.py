@@ -1,0 +1,95 @@
+"""Codebook coding: context, calibration, codes.csv and honest theme names."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+from thememine.themes.codebook import Code, Codebook
+from thememine.themes.coding import (
+    UNCALIBRATED,
+    Calibration,
+    CodeTexts,
+    code_units,
+    codes_csv,
+    examples_from_run,
+    neighbours,
+)
+from thememine.themes.describe import name_themes
+from thememine.themes.model import CONFIRMED, Theme, ThemeRun, Unit
+
+BOOK = Codebook(
+    "test", (Code("frister", "Frister", "tid", ("a",)), Code("samtykke", "Samtykke", "deling", ("b",)))
+)
+
+
+def corpus(topics: str, seed: int = 0) -> tuple[list[Unit], np.ndarray, CodeTexts]:
+    """One statement per letter ('f' deadlines, 's' consent, 'o' other), in one document, in order."""
+    rng = np.random.default_rng(seed)
+    centres = np.linalg.qr(rng.normal(size=(16, 16)))[0][:3]
+    which = {"f": 0, "s": 1, "o": 2}
+    units = [
+        Unit(f"d:{i}", "d", "IP", i * 10, i * 10 + 9, f"udsagn om emne {t} nummer {i}")
+        for i, t in enumerate(topics)
+    ]
+    vectors = np.asarray(
+        [centres[which[t]] + rng.normal(scale=0.2, size=16) for t in topics], dtype=np.float32
+    )
+    texts = CodeTexts(centres[:2].astype(np.float32), centres[:2].astype(np.float32), (0, 1))
+    return units, vectors, texts
+
+
+@pytest.mark.parametrize("mask_out", [(), (3,), (0, 5)])
+def test_every_statement_the_mask_keeps_is_coded_with_its_code(mask_out: tuple[int, ...]) -> None:
+    units, vectors, texts = corpus("ffffffssssssoooooo")
+    mask = [i not in mask_out for i in range(len(units))]
+    scored, _ = code_units(units, vectors, texts, mask)
+    assert [s[0].statement for s in scored] == [i for i, keep in enumerate(mask) if keep]
+    assert all(
+        s[0].code == (0 if units[s[0].statement].text.split()[3] == "f" else 1)
+        for s in scored[:10]
+        if units[s[0].statement].text.split()[3] != "o"
+    )
+    table = list(csv.DictReader(io.StringIO(codes_csv(units, scored, BOOK))))
+    assert len(table) == 2 * sum(mask) and {r["coded"] for r in table} <= {"yes", "no"}
+    assert all(0.0 <= float(r["score"]) <= 1.0 for r in table)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"), [([0, 1, 2], [[(1, 0.5), (2, 0.25)], [(0, 0.5), (2, 0.5)], [(1, 0.5), (0, 0.25)]])]
+)
+def test_context_is_the_neighbours_in_the_same_document(
+    rows: list[int], expected: list[list[tuple[int, float]]]
+) -> None:
+    units = [Unit(f"d:{i}", "d", None, i, i + 1, "x") for i in range(3)] + [Unit("e:0", "e", None, 0, 1, "x")]
+    assert [sorted(n) == sorted(e) for n, e in zip(neighbours(units, rows), expected, strict=True)] == [
+        True
+    ] * 3
+    assert neighbours(units, [0, 3]) == [[], []]  # another document is no context
+
+
+@pytest.mark.parametrize(("threshold", "named"), [(0.5, {"Frister", "Samtykke"}), (0.999, set())])
+def test_a_theme_takes_a_code_name_only_when_most_members_pass(threshold: float, named: set[str]) -> None:
+    units, vectors, texts = corpus("ffffffssssssoooooo")
+    assignment = [1] * 6 + [2] * 6 + [3] * 6
+    themes = {t: Theme(t, "", keywords=[f"ord{t}"]) for t in (1, 2, 3)}
+    run = ThemeRun(units, vectors, assignment, [0.0] * len(units), themes, {"code_threshold": threshold})
+    name_themes(run, texts.vectors(), ["Frister", "Samtykke"])
+    assert {t.label for t in run.themes.values()} & {"Frister", "Samtykke"} == named
+    assert run.themes[3].label == "ord3" and len(run.themes[3].codes) == 2  # suggestions stay
+
+
+def test_confirmed_themes_named_after_a_code_give_examples() -> None:
+    units, vectors, _ = corpus("ffss")
+    themes = {1: Theme(1, "Frister", status=CONFIRMED), 2: Theme(2, "samtykke")}
+    run = ThemeRun(units, vectors, [1, 1, 2, 2], [0.0] * 4, themes)
+    assert examples_from_run(run, BOOK) == {0: [0, 1]}  # an unconfirmed candidate teaches nothing
+
+
+@pytest.mark.parametrize("calibration", [UNCALIBRATED, Calibration(1.3, -2.8, 96, 48)])
+def test_calibration_round_trip(calibration: Calibration) -> None:
+    assert Calibration.from_dict(calibration.to_dict()) == calibration
+    assert float(calibration.confidence(np.asarray(calibration.z_at(0.5)))) == pytest.approx(0.5)
