@@ -18,7 +18,7 @@ from tests.runs import GROUPS, make_units, theme_of
 from thememine.themes.decisions import CONFIRM, DELETE, MERGE, MOVE, RENAME, SPLIT, Decision, apply_in_folder
 from thememine.themes.fitting import fit_run
 from thememine.themes.history import effective_log
-from thememine.themes.model import CONFIRMED, UNASSIGNED, ThemeRun
+from thememine.themes.model import CONFIRMED, INTERVIEWER, UNASSIGNED, ThemeRun
 from thememine.themes.store import load_run, read_log, save_run
 from thememine.themes.update import carry_over, update_run
 
@@ -280,3 +280,21 @@ def test_decisions_follow_statements_whose_ids_changed(decided: Decided, refit: 
     assert moved in texts(new, ids["samtykke"])
     assert {new.assignment[r] for r, u in enumerate(new.units) if "bolig__" in u.doc_id} == {UNASSIGNED}
     assert not any("match" in m or "no longer" in m for m in messages)
+
+
+def test_a_kept_theme_keeps_its_interviewer_turns(decided: Decided, refit: ThemeRun) -> None:
+    """Fits leave interviewer turns out now; those the researcher confirmed in a theme stay there."""
+    ids, before = decided.ids, decided.previous
+    asked = set(sorted(members(before, ids["ventetid"]))[:2])
+    fit = copy.deepcopy(refit)
+    fit.units = [replace(u, role=INTERVIEWER) if u.id in asked else u for u in fit.units]
+    fit.assignment = [
+        UNASSIGNED if u.id in asked else t for u, t in zip(fit.units, fit.assignment, strict=True)
+    ]
+    new, messages = updated(decided, fit)
+    assert asked <= members(new, ids["ventetid"])
+    label = new.themes[ids["ventetid"]].label
+    assert any(
+        m.startswith(f"2 statement(s) of theme {ids['ventetid']} ({label}) are interviewer turns")
+        for m in messages
+    )

@@ -72,13 +72,16 @@ def carry_over(
     unthemed = {s for statements, _ in deleted.values() for s in statements}
     places: list[tuple[str, int]] = []  # ("old", previous id) | ("new", new fit's theme) | ("", -1)
     absorbed: Counter[tuple[int, int]] = Counter()  # (kept theme, kept theme the fit put them in)
-    left_out: Counter[int] = Counter()  # kept theme → its statements no fit takes any more
+    left_out: Counter[int] = Counter()  # kept theme → its statements without content now
+    interviewer: Counter[int] = Counter()  # kept theme → its interviewer turns, which it keeps
     kept_back = 0  # statements of kept themes the new fit put elsewhere, kept where they were
     again: Counter[int] = Counter()  # deleted theme → its look-alike's statements, left without a theme
     again_new: Counter[int] = Counter()  # … of which new statements
     held_in: list[int | None] = []  # the kept theme a statement stays in, whatever the new fit says
-    fitted = content_mask(new.units)  # statements left out of every fit stay out of kept themes too
-    for unit, cluster, content in zip(new.units, new.assignment, fitted, strict=True):
+    # a kept theme keeps its interviewer turns (the researcher decided), never a statement without content
+    themeable = content_mask(new.units, include_interviewer=True)
+    fitted = content_mask(new.units, include_interviewer=bool(new.settings.get("include_interviewer")))
+    for unit, cluster, content, asked in zip(new.units, new.assignment, themeable, fitted, strict=True):
         place, like_deleted = ("", UNASSIGNED), None
         old = matches.get(cluster) if cluster != UNASSIGNED else None
         if cluster != UNASSIGNED and old is None:
@@ -91,6 +94,8 @@ def carry_over(
         stays = home in kept and content
         if home in kept and not content:
             left_out[home] += 1
+        if stays and not asked:
+            interviewer[home] += 1
         if stays and place != ("old", home):
             kept_back += 1
             if place[0] == "old" and place[1] in kept:
@@ -163,8 +168,12 @@ def carry_over(
             messages.append(f"{gone} statement(s) of {label} are no longer in the corpus")
         if left_out[theme_id]:
             messages.append(
-                f"{left_out[theme_id]} statement(s) of {label} are no longer fitted to themes "
-                "(interviewer turns, header lines or filler) and are left without a theme"
+                f"{left_out[theme_id]} statement(s) of {label} count as filler now and are left without a theme"
+            )
+        if interviewer[theme_id]:
+            messages.append(
+                f"{interviewer[theme_id]} statement(s) of {label} are interviewer turns, which a new fit "
+                "leaves out; they stay in the theme, as you decided (move them to -1 to take them out)"
             )
     messages += _moves(previous, log, new)
 
@@ -195,7 +204,7 @@ def carry_over(
         if old_id in kept:
             messages.append(
                 f"theme {old_id} ({old_theme.label}, {old_theme.status}) is gone: none of its "
-                "statements is left (removed from the corpus, or left out of themes)"
+                "statements is left in the corpus"
             )
         else:
             messages.append(
