@@ -278,3 +278,15 @@ def test_reidentify_inverts_pseudonymise(
     folder = tmp_path_factory.mktemp("corpus")
     result, mapping = run({"a.txt": text}, folder, style)
     assert reidentify(result.documents[0].text, mapping)[0] == text
+
+
+def test_header_lines_survive_pseudonymisation_at_their_new_place(tmp_path: Path) -> None:
+    text = "Interview 2 – sagsbehandler\nDato: 12. marts 2025\nInterviewer: Mette Holm\n\nI: Hej.\nIP: Hej Mette Holm.\n"
+    result, _ = run({"a.txt": text}, tmp_path, "names")
+    (document,) = result.documents
+    original = read_corpus([tmp_path]).documents[0]
+    assert len(document.header) == len(original.header) > 0
+    for line in document.header:
+        entry = document.text[line.start : line.end]
+        assert "Mette" not in entry and entry.strip() and "\n" not in entry.strip()
+    assert [line.key for line in document.header] == [line.key for line in original.header]

@@ -342,6 +342,10 @@ def pseudonymise_corpus(
         offset_maps.append(shift)
         turns = [_turn(turn, shift, mapping) for turn in document.turns]
         marks = [TimeMark(shift(m.start), shift(m.end, is_end=True), m.seconds) for m in document.marks]
+        header = [
+            replace(h, start=shift(h.start), end=shift(h.end, is_end=True), value_start=shift(h.value_start))
+            for h in document.header
+        ]
         result.documents.append(
             Document(
                 id=new_id,
@@ -350,6 +354,7 @@ def pseudonymise_corpus(
                 text=text,
                 turns=turns,
                 marks=marks,
+                header=header,
                 encoding=None,
                 group=groups.get(document.group) if document.group else None,
                 sha256="",
