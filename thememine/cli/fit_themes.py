@@ -73,7 +73,12 @@ IncludeInterviewer = Annotated[
     ),
 ]
 Threshold = Annotated[
-    float, typer.Option("--threshold", help="Zero-shot coding: the lowest score marked as coded (cosine).")
+    float,
+    typer.Option(
+        "--threshold",
+        help="Codebook coding: the lowest confidence (0-1) marked as coded; 0.5 means estimated right "
+        "more often than not (calibrated on the codebook's own examples).",
+    ),
 ]
 
 
