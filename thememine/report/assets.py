@@ -63,9 +63,14 @@ blockquote .who { display: block; font-size: 0.85em; color: var(--muted); }
 .heat td.cell { text-align: right; min-width: 4.5em; font-variant-numeric: tabular-nums; }
 .map-wrap { display: flex; gap: 18px; align-items: flex-start; flex-wrap: wrap; }
 svg.map { border: 1px solid var(--line); background: #fff; max-width: 100%; height: auto; }
-svg.map circle { stroke: #fff; stroke-width: 0.6; }
-svg.map circle.dim { opacity: 0.08; }
-svg.map circle.unassigned { opacity: 0.6; }
+svg.map circle.dot { opacity: 0.22; }
+svg.map circle.dot.unassigned { opacity: 0.3; }
+svg.map circle.theme { fill-opacity: 0.55; stroke-width: 1.5; cursor: pointer; }
+svg.map text.label { font-size: 11px; fill: var(--ink); paint-order: stroke; stroke: #fff; stroke-width: 3px;
+  stroke-linejoin: round; }
+svg.map.focus circle.dot:not(.dim) { opacity: 0.85; }
+svg.map circle.theme.dim, svg.map text.label.dim { opacity: 0.15; }
+svg.map circle.dot.dim { opacity: 0.04; }
 ul.legend { list-style: none; padding: 0; margin: 0; min-width: 240px; max-width: 360px; }
 ul.legend li { margin: 2px 0; }
 ul.legend button { font: inherit; background: none; border: 1px solid transparent; border-radius: 4px;
@@ -84,9 +89,13 @@ JS = """
 (function () {
   "use strict";
   var buttons = document.querySelectorAll("ul.legend button[data-theme]");
-  var dots = document.querySelectorAll("svg.map circle[data-theme]");
+  var dots = document.querySelectorAll("svg.map [data-theme]");
+  var maps = document.querySelectorAll("svg.map");
   var focus = null;
   function show() {
+    for (var m = 0; m < maps.length; m++) {
+      maps[m].classList.toggle("focus", focus !== null);
+    }
     for (var i = 0; i < dots.length; i++) {
       var dot = dots[i];
       dot.classList.toggle("dim", focus !== null && dot.getAttribute("data-theme") !== focus);
@@ -96,8 +105,9 @@ JS = """
       b.setAttribute("aria-pressed", String(b.getAttribute("data-theme") === focus));
     }
   }
-  for (var k = 0; k < buttons.length; k++) {
-    buttons[k].addEventListener("click", function (event) {
+  var clickable = document.querySelectorAll("ul.legend button[data-theme], svg.map circle.theme[data-theme]");
+  for (var k = 0; k < clickable.length; k++) {
+    clickable[k].addEventListener("click", function (event) {
       var id = event.currentTarget.getAttribute("data-theme");
       focus = focus === id ? null : id;
       show();

@@ -1,7 +1,7 @@
 """The HTML report of a run folder: one self-contained file, all text escaped, nothing fetched.
 
 Sections: the run's settings and versions, the pseudonymisation summary (counts only), the
-documents, the themes with quotes, themes × document groups, a map of the statements and the
+documents, the themes with quotes, themes × document groups, a map of the themes and the
 themes in each interview. A part the run folder lacks is named as missing, not guessed.
 """
 
@@ -17,7 +17,9 @@ from thememine import __version__
 from thememine.io import atomic_write_text
 from thememine.report.assets import CONTENT_SECURITY_POLICY, CSS, JS, UNASSIGNED_COLOUR, theme_colour
 from thememine.report.load import ReportInput, load_report_input
-from thememine.report.projection import pca_2d
+from thememine.report.map import HEIGHT as MAP_HEIGHT
+from thememine.report.map import WIDTH as MAP_WIDTH
+from thememine.report.map import layout
 from thememine.themes.model import CONFIRMED, UNASSIGNED, Theme, ThemeRun
 
 REPORT_FILE = "report.html"
@@ -26,7 +28,7 @@ TOOLTIP_CHARS = 160
 
 SECTIONS = (
     ("temaer", "Temaer", "themes"),
-    ("kort", "Kort over udsagn", "map of statements"),
+    ("kort", "Kort over temaer", "map of themes"),
     ("grupper", "Temaer × grupper", "themes × document groups"),
     ("interviews", "Temaer pr. interview", "themes per interview"),
     ("citater", "Temaer med citater", "themes with quotes"),
@@ -396,32 +398,43 @@ def _map_section(themes: _Themes | None) -> str:
     if not chosen:
         out.append(_note(e("Ingen udsagn med indhold (no statements with content).")))
         return "".join(out)
-    points = pca_2d(run.embeddings[chosen])
-    width, height, pad = 720, 560, 14
+    assignment = [run.assignment[i] for i in chosen]
+    drawn = layout(run.embeddings[chosen], assignment, {t: th.label for t, th in run.themes.items()})
     out.append(
-        f"<p>{_label('Hvert punkt er et udsagn; placeringen er de to første hovedkomponenter (PCA) af embeddings. Klik på et tema for at fremhæve det', 'each dot is a statement, placed by the first two principal components of its embedding; click a theme to highlight it')}.</p>"
+        f"<p>{_label('Hvert tema er en cirkel: arealet er antallet af udsagn, og temaer med beslægtet indhold ligger nær hinanden (hovedkomponenter af temaernes embeddings). De svage prikker bag dem er udsagnene. Klik på et tema for at fremhæve det', 'each theme is a circle whose area is its number of statements; themes with related content lie close (principal components of the theme embeddings); the faint dots behind are the statements; click a theme to highlight it')}.</p>"
     )
     dots = []
     # unassigned first, so that theme dots are drawn on top
-    for i, (x, y) in sorted(
-        zip(chosen, points.tolist(), strict=True), key=lambda p: run.assignment[p[0]] != UNASSIGNED
-    ):
-        unit, theme_id = run.units[i], run.assignment[i]
-        cx = pad + (x + 1) / 2 * (width - 2 * pad)
-        cy = pad + (1 - (y + 1) / 2) * (height - 2 * pad)
-        cls = ' class="unassigned"' if theme_id == UNASSIGNED else ""
+    for row, x, y in sorted(drawn.dots, key=lambda d: (assignment[d[0]] != UNASSIGNED, d[0])):
+        i, theme_id = chosen[row], assignment[row]
+        unit = run.units[i]
+        cls = "dot unassigned" if theme_id == UNASSIGNED else "dot"
         tip = f"{themes.name(theme_id)} — {unit.speaker or '–'} ({unit.id}): {_short(unit.text)}"
         dots.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.6" fill="{e(themes.colour[theme_id])}" '
-            f'data-theme="{theme_id}"{cls}><title>{e(tip)}</title></circle>'
+            f'<circle class="{cls}" cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="{e(themes.colour[theme_id])}" '
+            f'data-theme="{theme_id}"><title>{e(tip)}</title></circle>'
+        )
+    bubbles, labels = [], []
+    for b in drawn.bubbles:
+        colour = e(themes.colour[b.theme_id])
+        tip = f"{themes.name(b.theme_id)} — {b.size} udsagn (statements)"
+        bubbles.append(
+            f'<circle class="theme" cx="{b.x:.1f}" cy="{b.y:.1f}" r="{b.r:.1f}" fill="{colour}" '
+            f'stroke="{colour}" data-theme="{b.theme_id}"><title>{e(tip)}</title></circle>'
+        )
+        labels.append(
+            f'<text class="label" x="{b.label_x:.1f}" y="{b.label_y:.1f}" text-anchor="{b.anchor}" '
+            f'data-theme="{b.theme_id}">{e(b.label)}</text>'
         )
     svg = (
-        f'<svg class="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{e("Kort over udsagn (map of statements)")}">'
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"></rect>{"".join(dots)}</svg>'
+        f'<svg class="map" viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}" width="{MAP_WIDTH}" height="{MAP_HEIGHT}" '
+        f'role="img" aria-label="{e("Kort over temaer (map of themes)")}">'
+        f'<rect x="0" y="0" width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="#fff"></rect>'
+        f'<g class="dots">{"".join(dots)}</g><g class="themes">{"".join(bubbles)}</g>'
+        f'<g class="labels">{"".join(labels)}</g></svg>'
     )
     legend = ['<ul class="legend">']
-    sizes = Counter(run.assignment[i] for i in chosen)
+    sizes = Counter(assignment)
     for theme_id in [t.id for t in themes.order] + [UNASSIGNED]:
         if sizes[theme_id] == 0 and theme_id == UNASSIGNED:
             continue
@@ -432,10 +445,16 @@ def _map_section(themes: _Themes | None) -> str:
         )
     legend.append("</ul>")
     out.append(f'<div class="map-wrap">{svg}{"".join(legend)}</div>')
+    notes = []
     if len(chosen) < sum(1 for u in run.units if not u.filler):
-        out.append(
-            _note(e(f"Viser {len(chosen)} jævnt udvalgte udsagn (showing an even sample of {len(chosen)})."))
+        notes.append(f"Viser {len(chosen)} jævnt udvalgte udsagn (showing an even sample of {len(chosen)}).")
+    if len(drawn.dots) < len(chosen):
+        notes.append(
+            f"{len(chosen) - len(drawn.dots)} udsagn langt fra alle temaer ligger uden for kortet "
+            f"({len(chosen) - len(drawn.dots)} statements far from every theme fall outside the map)."
         )
+    if notes:
+        out.append(_note(e(" ".join(notes))))
     return "".join(out)
 
 
