@@ -127,11 +127,14 @@ def measure(corpus: Path, embedder: str) -> dict[str, object]:
 
 
 def markdown(result: dict[str, object], corpus: Path, embedder: str) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    import thememine  # the code measured: PYTHONPATH may point at another checkout
+
+    code = Path(thememine.__file__).resolve().parent.parent
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=code, capture_output=True, text=True)
     return "\n".join(
         [
             f"Measured {time.strftime('%Y-%m-%d')} by `benchmarks/eval_theme_trust.py` on `{corpus.name}` "
-            f"(commit {commit.stdout.strip()}, embedder {embedder}, seed 42, `--style names --codebook samarbejde_da`).",
+            f"(thememine from `{code}`, commit {commit.stdout.strip()}, embedder {embedder}, seed 42, `--style names --codebook samarbejde_da`).",
             "",
             "| figure | value | target |",
             "|---|---|---|",
