@@ -25,6 +25,7 @@ class Replacement:
     new_start: int
     new_end: int
     label: str
+    ending: int = 0  # characters at the end of the new text that are a possessive ending ("Lars'")
 
 
 def _possessive_fix(surrogate: str, following: str) -> tuple[str, int]:
@@ -58,12 +59,14 @@ def rewrite(
         out += detection.start - pos
         new = surrogate(detection, text[detection.start : detection.end])
         end = detection.end
+        ending = 0
         if detection.label == PERSON and new[-1:].isalpha():  # a tag keeps the ending as written
             suffix, consumed = _possessive_fix(new, text[end : end + 2])
             new += suffix
             end += consumed
+            ending = len(suffix)
         parts.append(new)
-        replacements.append(Replacement(detection.start, end, out, out + len(new), detection.label))
+        replacements.append(Replacement(detection.start, end, out, out + len(new), detection.label, ending))
         out += len(new)
         pos = end
     parts.append(text[pos:])
@@ -97,9 +100,10 @@ class OffsetMap:
 
     def inside(self, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
         """The surrogates within ``start:end`` of the rewritten text, as (start, end, label) relative
-        to ``start``: themes read them to keep fake names out of embeddings and keywords."""
+        to ``start``, a possessive ending left outside: themes read them to keep fake names out of
+        embeddings and keywords."""
         return tuple(
-            (r.new_start - start, r.new_end - start, r.label)
+            (r.new_start - start, r.new_end - r.ending - start, r.label)
             for r in self.replacements
             if start <= r.new_start and r.new_end <= end
         )

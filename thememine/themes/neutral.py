@@ -33,10 +33,21 @@ def _replace(unit: Unit, placeholder: dict[str, str] | None) -> str:
     for start, end, label in sorted(unit.surrogates, reverse=True):
         if 0 <= start < end <= len(text):
             word = placeholder.get(label, "NN") if placeholder is not None else " "
-            text = text[:start] + word + text[end:]
+            text = text[:start] + word + _ending(text[end:])
+    text = _TAG_ENDING.sub(r"\1s", text)
     if placeholder is None:
         return _TAG.sub(" ", text)
     return _TAG.sub(lambda m: placeholder.get(m.group(1), "NN"), text)
+
+
+_TAG_ENDING = re.compile(r"(" + _TAG.pattern + r")['’](?!\w)")
+
+
+def _ending(rest: str) -> str:
+    """A possessive apostrophe after a surrogate written as "s": "Lars'" and "Karins" are both "NNs"."""
+    if rest[:1] in ("'", "’") and not rest[1:2].isalnum():
+        return "s" + rest[1:]
+    return rest
 
 
 def embedding_text(unit: Unit) -> str:
