@@ -11,7 +11,8 @@ current one otherwise), on the same statements and embeddings. Reported per fit:
 
 - mean pairwise adjusted Rand index (ARI) of the themes across seeds 42, 1 and 2;
 - ARI of the other statements' themes when the focus group (``corpora/sample/fokusgruppe``) is
-  left out, seed 42;
+  left out, seed 42, and the mean of the same when each jobcenter interview is left out in turn
+  (with the seeds, the measures by which the fit's parameters are chosen);
 - ARI against the gold themes of ``corpora/sample_gold`` (seed 42), the share of statements with
   content left unassigned, the number of themes, and the seconds per fit (mean of the three seeds,
   after a warm-up fit that pays for imports and compilation);
@@ -47,6 +48,7 @@ from docblock import write_block  # noqa: E402
 
 SAMPLE = ROOT / "corpora" / "sample"
 LEFT_OUT = "fokusgruppe"  # the document group (folder) left out
+LEFT_OUT_EACH = "jobcenter"  # each document of this group is left out in turn
 SEEDS = (42, 1, 2)
 
 
@@ -93,6 +95,12 @@ def worker(folder: Path) -> None:
         seconds.append(time.perf_counter() - started)
     kept = [i for i, u in enumerate(units) if u.group != LEFT_OUT]
     without = fit_run([units[i] for i in kept], vectors[kept], 42)
+    each = []
+    for doc in sorted({u.doc_id for u in units if u.group == LEFT_OUT_EACH}):
+        rows = [i for i, u in enumerate(units) if u.doc_id != doc]
+        each.append(
+            {"rows": rows, "assignment": fit_run([units[i] for i in rows], vectors[rows], 42).assignment}
+        )
     main = runs[42]
     stability = [getattr(t, "stability", None) for t in main.themes.values()]
     print(
@@ -101,6 +109,7 @@ def worker(folder: Path) -> None:
                 "module": thememine.__file__,
                 "assignments": {str(s): r.assignment for s, r in runs.items()},
                 "left_out": {"rows": kept, "assignment": without.assignment},
+                "left_out_each": each,
                 "themes": len(main.themes),
                 "unassigned": main.unassigned_share,
                 "seconds": seconds,
@@ -136,19 +145,20 @@ def scores(result: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         ari([by_seed[a][i] for i in content], [by_seed[b][i] for i in content])
         for a, b in combinations(SEEDS, 2)
     ]
-    rows = result["left_out"]["rows"]
-    position = {row: k for k, row in enumerate(rows)}
-    others = [i for i in content if i in position]
-    left_out = ari(
-        [by_seed[42][i] for i in others],
-        [result["left_out"]["assignment"][position[i]] for i in others],
-    )
+
+    def kept_ari(left_out: dict[str, Any]) -> float:
+        position = {row: k for k, row in enumerate(left_out["rows"])}
+        others = [i for i in content if i in position]
+        return ari([by_seed[42][i] for i in others], [left_out["assignment"][position[i]] for i in others])
+
+    each = [kept_ari(x) for x in result.get("left_out_each", [])]
     gold_rows = [i for i, g in enumerate(data["gold"]) if g is not None]
     gold = ari([data["gold"][i] for i in gold_rows], [by_seed[42][i] for i in gold_rows])
     return {
         "seed_pairs": pairs,
         "seeds": float(np.mean(pairs)),
-        "left_out": left_out,
+        "left_out": kept_ari(result["left_out"]),
+        "left_out_each": each,
         "gold": gold,
         "themes": result["themes"],
         "unassigned": result["unassigned"],
@@ -204,6 +214,14 @@ def table(found: dict[str, dict[str, Any]], scaled: dict[str, list[dict[str, Any
     row(f"mean pairwise ARI, seeds {', '.join(map(str, SEEDS))}", lambda r: f"**{r['seeds']:.3f}**")
     row("  (each pair: 42-1, 42-2, 1-2)", lambda r: " / ".join(f"{x:.2f}" for x in r["seed_pairs"]))
     row("ARI of the other statements, focus group left out", lambda r: f"**{r['left_out']:.3f}**")
+    row(
+        f"ARI of the other statements, each {LEFT_OUT_EACH} interview left out (mean; each)",
+        lambda r: (
+            f"**{np.mean(r['left_out_each']):.3f}** ("
+            + " / ".join(f"{x:.2f}" for x in r["left_out_each"])
+            + ")"
+        ),
+    )
     row("ARI against the gold themes (seed 42)", lambda r: f"{r['gold']:.3f}")
     row("themes (seed 42)", lambda r: str(r["themes"]))
     row("unassigned, of statements with content (seed 42)", lambda r: f"{r['unassigned']:.1%}")
