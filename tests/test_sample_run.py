@@ -51,6 +51,8 @@ def test_sample_run_exports_valid_refi_qda_and_a_report(
                 start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
                 assert text[start:end] == statements[selection.get("name", "")]
                 checked += 1
-    assert checked == sum(1 for t in run.assignment if t != UNASSIGNED) > 400
+    # interviewer statements are context, not themes: at least half of the others are coded
+    participants = [u for u in run.units if u.role != "interviewer" and not u.filler]
+    assert checked == sum(1 for t in run.assignment if t != UNASSIGNED) > len(participants) / 2
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "<svg" in report and "https://" not in report
