@@ -34,14 +34,20 @@ def test_runs_that_agree_give_their_clusters_whatever_the_numbering() -> None:
     assert consensus.consensus(labels, min_size=3) == [0] * 6 + [1] * 6 + [2] * 6
 
 
-def test_majority_decides_and_small_or_mostly_outlying_groups_are_no_theme() -> None:
+@pytest.mark.parametrize(
+    ("agree", "expected"),
+    [(0.5, [0] * 6 + [-1] * 4), (0.3, [0] * 6 + [1] * 3 + [0])],
+)
+def test_the_cut_decides_and_small_or_mostly_outlying_groups_are_no_theme(
+    agree: float, expected: list[int]
+) -> None:
     # rows 0-5 together in every run; 6-8 together in one run of three; 9 an outlier in two of three
     labels = runs_of(
         [0] * 6 + [1, 1, 1] + [0],
         [0] * 6 + [1, 2, 3] + [-1],
         [0] * 6 + [4, 5, 6] + [-1],
     )
-    assert consensus.consensus(labels, min_size=2) == [0] * 6 + [-1] * 4
+    assert consensus.consensus(labels, min_size=2, agree=agree) == expected
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -125,3 +131,42 @@ def test_a_small_corpus_has_no_stability_measured() -> None:
     run = fit_run(units, vectors, seed=1)
     assert run.settings["method"] == "agglomerative"
     assert all(t.stability is None for t in run.themes.values())
+
+
+def test_co_association_and_stability_count_only_the_runs_that_clustered_both() -> None:
+    absent = consensus.ABSENT
+    labels = runs_of([0, 0, 1, 1], [absent, 2, 2, absent], [5, 5, absent, 1])
+    together = consensus.co_association(labels)
+    assert together[0, 1] == 1.0  # together in both runs that had both
+    assert together[1, 2] == 0.5 and together[0, 3] == 0.0
+    assert consensus.stability(labels, [0, 1]) == 1.0
+    assert consensus.stability(labels, [1, 2]) == 0.5
+
+
+def test_absent_statements_join_the_theme_their_runs_put_them_in() -> None:
+    absent = consensus.ABSENT
+    base = [0] * 5 + [1] * 5
+    labels = runs_of(base, [absent, *base[1:]], [*base[:-1], absent])
+    assert consensus.consensus(labels, min_size=3) == base
+
+
+@pytest.mark.parametrize("share", [1.0, 0.9, 0.5])
+def test_a_run_clusters_its_own_subsample_fixed_by_its_seed(share: float) -> None:
+    rows = consensus.subsample(100, share, seed=7)
+    assert len(rows) == round(share * 100) and len(set(rows.tolist())) == len(rows)
+    assert np.array_equal(rows, np.sort(rows)) and np.array_equal(rows, consensus.subsample(100, share, 7))
+    if share < 1.0:
+        assert not np.array_equal(rows, consensus.subsample(100, share, 8))
+
+
+def test_subsample_neighbours_are_the_nearest_kept_ones_numbered_within_it() -> None:
+    from thememine.themes.fit import nearest_neighbours
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(60, 8)).astype(np.float32)
+    rows = consensus.subsample(60, 0.9, seed=3)
+    graph = nearest_neighbours(vectors, consensus.search_size(6, 0.9))
+    index, distance = consensus._sub_neighbours(graph, rows, 60, 6)
+    exact_index, exact_distance = nearest_neighbours(vectors[rows], 6)
+    assert np.array_equal(index, exact_index)
+    assert np.allclose(distance, exact_distance, atol=1e-6)

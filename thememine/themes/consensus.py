@@ -7,21 +7,27 @@ seed, and keeps what they agree on (evidence accumulation, Fred & Jain 2005; the
 analysis of topic models in Greene, O'Callaghan & Cunningham 2014 and Belford, Mac Namee & Greene
 2018 likewise combines many runs rather than trusting one):
 
-1. **Co-association**: for two statements, the share of runs that put them in the same cluster
-   (a run's outliers share a cluster with nobody).
-2. **Cut**: average linkage on 1 − co-association, cut where two groups of statements share a
-   cluster in at most half the runs on average: statements form a theme when most runs keep them
-   together (the majority rule). The number of themes follows from that cut; no count is chosen.
-   Groups smaller than HDBSCAN's ``min_cluster_size`` are not themes: their statements are left
-   to outlier reduction, like HDBSCAN's outliers.
-3. **Stability** of a theme: the share of runs in which two of its statements, taken at random,
-   are in the same cluster (the mean co-association of its pairs), from 0 to 1.
+1. **Resampling**: each run clusters its own random :data:`SUBSAMPLE` of the statements, so that
+   only groupings that survive missing statements are kept (as leaving an interview out does).
+2. **Co-association**: for two statements, the share of the runs that clustered both that put
+   them in the same cluster (a run's outliers share a cluster with nobody).
+3. **Cut**: average linkage on 1 − co-association, cut where two groups of statements share a
+   cluster in at most :data:`AGREE` of their runs on average. The number of themes follows from
+   that cut; no count is chosen. Groups smaller than HDBSCAN's ``min_cluster_size`` are not
+   themes: their statements are left to outlier reduction, like HDBSCAN's outliers.
+4. **Stability** of a theme: the share of runs in which two of its statements, taken at random
+   among those the run clustered, are in the same cluster (the mean co-association of its
+   pairs), from 0 to 1.
+
+The subsample share and the cut were chosen on the sample corpus by the agreement between seeds
+and between fits that each leave one jobcenter interview out (``benchmarks/eval_stability.py``,
+docs/themes.md), not by the gold themes.
 
 Statements with identical labels in every run are clustered as one weighted point: no run tells
 them apart. Where no run calls them outliers this is exactly average linkage over the statements
-one by one; it takes far less memory (a few thousand points instead of 10,000 at 10,000). The runs share one
-nearest-neighbour graph (found once) and run fewer layout epochs than UMAP's default
-(:data:`EPOCHS`), so that ten runs cost about two single runs of old.
+one by one; it takes far less memory than 10,000 points at 10,000. The runs share one
+nearest-neighbour graph (found once, with room for the subsample) and run fewer layout epochs than
+UMAP's default (:data:`EPOCHS`), so that ten runs cost about two single runs of old.
 """
 
 from __future__ import annotations
@@ -38,15 +44,22 @@ from thememine.themes.model import UNASSIGNED, Matrix
 
 RUNS = 10  # seeded UMAP + HDBSCAN runs per fit
 EPOCHS = 100  # UMAP layout epochs per run (UMAP's default: 500 up to 10,000 statements, 200 above)
-AGREE = 0.5  # statements form a theme when, on average, more than this share of runs keeps them together
+AGREE = (
+    0.3  # statements form a theme when, on average, more than this share of their runs keeps them together
+)
 BLOB_SHARE = 0.5  # one HDBSCAN cluster holding more than this share of statements is a blob, not a theme
+SUBSAMPLE = 0.9  # share of the statements each run clusters, drawn afresh per run (1.0: all of them)
+ABSENT = -2  # label of a statement left out of a run's subsample
 
 Labels = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Ensemble:
-    """The cluster labels of every run: one row per statement, one column per run (-1: outlier)."""
+    """The cluster labels of every run: one row per statement, one column per run.
+
+    -1: an outlier in that run; :data:`ABSENT`: not in that run's subsample.
+    """
 
     labels: Labels
     selections: tuple[str, ...]  # HDBSCAN's cluster selection per run ("eom", or "leaf" for a blob)
@@ -72,11 +85,14 @@ def ensemble(
     min_samples: int,
     runs: int = RUNS,
     neighbours: tuple[NDArray[np.int64], NDArray[np.float32]] | None = None,
+    share: float = SUBSAMPLE,
 ) -> Ensemble:
-    """``runs`` seeded UMAP + HDBSCAN clusterings of ``vectors`` (rows: statements).
+    """``runs`` seeded UMAP + HDBSCAN clusterings, each of its own ``share`` of ``vectors`` (rows:
+    statements).
 
-    ``neighbours`` (indices and cosine distances, nearest first) is the nearest-neighbour graph all
-    runs share; UMAP's own search is used once when it is not given.
+    ``neighbours`` (indices and cosine distances, nearest first, at least
+    :func:`search_size` per row) is the nearest-neighbour graph all runs share; UMAP's own search is
+    used once when it is not given.
     """
     from umap import UMAP
     from umap.umap_ import nearest_neighbors
@@ -86,15 +102,17 @@ def ensemble(
     keep_compiled_code()  # UMAP's numba code, compiled once instead of in every run
     n = len(vectors)
     n_neighbors = min(n_neighbors, n - 1)
+    wanted = min(n, search_size(n_neighbors, share))
     if neighbours is None:
         found = nearest_neighbors(
-            vectors, n_neighbors, "cosine", {}, False, np.random.RandomState(seed), low_memory=True
+            vectors, wanted, "cosine", {}, False, np.random.RandomState(seed), low_memory=True
         )
         neighbours = (found[0], found[1])
-    knn = (neighbours[0][:, :n_neighbors], neighbours[1][:, :n_neighbors], None)
-    labels = np.empty((n, runs), dtype=np.int64)
+    labels = np.full((n, runs), ABSENT, dtype=np.int64)
     selections = []
     for column, run_seed in enumerate(run_seeds(seed, runs)):
+        rows = subsample(n, share, run_seed)
+        knn = _sub_neighbours(neighbours, rows, n, n_neighbors)
         reducer = UMAP(
             n_neighbors=n_neighbors,
             n_components=n_components,
@@ -104,24 +122,62 @@ def ensemble(
             random_state=run_seed,  # also makes UMAP single-threaded, hence reproducible
             low_memory=True,
             n_jobs=1,
-            precomputed_knn=knn,
+            precomputed_knn=(knn[0], knn[1], None),
         )
         with warnings.catch_warnings():
             # precomputed neighbours have no search index, so UMAP's transform() is unavailable: unused
             warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-            reduced = reducer.fit_transform(vectors)
+            reduced = reducer.fit_transform(vectors[rows])
 
         # "eom" picks the most stable clusters, which in interview talk is often one blob holding
         # most statements; then the finer "leaf" clusters are taken
         selection = "eom"
         found_labels = _hdbscan(reduced, min_cluster_size, min_samples, selection)
         clustered = found_labels[found_labels >= 0]
-        if len(clustered) and np.bincount(clustered).max() > BLOB_SHARE * n:
+        if len(clustered) and np.bincount(clustered).max() > BLOB_SHARE * len(rows):
             selection = "leaf"
             found_labels = _hdbscan(reduced, min_cluster_size, min_samples, selection)
-        labels[:, column] = found_labels
+        labels[rows, column] = found_labels
         selections.append(selection)
     return Ensemble(labels, tuple(selections))
+
+
+def search_size(n_neighbors: int, share: float = SUBSAMPLE) -> int:
+    """Neighbours to find per statement so that a subsample of ``share`` keeps ``n_neighbors`` of them."""
+    return n_neighbors if share >= 1.0 else 2 * n_neighbors
+
+
+def subsample(n: int, share: float, seed: int) -> NDArray[np.int64]:
+    """The rows (sorted) a run with ``seed`` clusters: ``share`` of ``n``, all of them at 1.0."""
+    if share >= 1.0:
+        return np.arange(n)
+    size = max(2, round(share * n))
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def _sub_neighbours(
+    neighbours: tuple[NDArray[np.int64], NDArray[np.float32]], rows: NDArray[np.int64], n: int, k: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Each of ``rows``'s ``k`` nearest among ``rows``, numbered within ``rows``, from the full graph.
+
+    A row with fewer than ``k`` of its found neighbours in the subsample repeats its farthest one.
+    """
+    position = np.full(n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    index = position[neighbours[0][rows]]
+    distance = neighbours[1][rows]
+    present = index >= 0
+    order = np.argsort(~present, axis=1, kind="stable")[:, :k]  # present ones first, nearest first
+    index = np.take_along_axis(index, order, axis=1)
+    distance = np.take_along_axis(distance, order, axis=1)
+    missing = np.take_along_axis(present, order, axis=1) == 0
+    if missing.any():
+        last = np.maximum(np.take_along_axis(present, order, axis=1).sum(axis=1) - 1, 0)[:, None]
+        fill_index = np.take_along_axis(index, last, axis=1)
+        fill_distance = np.take_along_axis(distance, last, axis=1)
+        index = np.where(missing, fill_index, index)
+        distance = np.where(missing, fill_distance, distance)
+    return np.ascontiguousarray(index), np.ascontiguousarray(distance, dtype=np.float32)
 
 
 def _hdbscan(reduced: Matrix, min_cluster_size: int, min_samples: int, selection: str) -> Labels:
@@ -138,13 +194,16 @@ def _hdbscan(reduced: Matrix, min_cluster_size: int, min_samples: int, selection
 
 
 def co_association(labels: Labels) -> Matrix:
-    """For each pair of rows, the share of runs (columns) giving both the same cluster (not -1)."""
+    """For each pair of rows, the share of the runs (columns) that clustered both giving both the
+    same cluster (not -1); 0 for a pair no run clustered together."""
     n, runs = labels.shape
     together = np.zeros((n, n), dtype=np.float32)
     for column in range(runs):
         one_hot = _one_hot(labels[:, column])
         together += one_hot @ one_hot.T
-    together /= max(runs, 1)
+    present = (labels != ABSENT).astype(np.float32)
+    both = present @ present.T
+    np.divide(together, both, out=together, where=both > 0)  # a pair no run had both of stays 0
     return together
 
 
@@ -167,9 +226,9 @@ def consensus(labels: Labels, min_size: int, agree: float = AGREE) -> list[int]:
     out = np.full(n, UNASSIGNED, dtype=np.int64)
     if n == 0 or runs == 0:
         return out.tolist()
-    # a statement that is an outlier in most runs shares a cluster with nobody in more than half of
-    # them, so it can join no group at the cut: leave it out of the linkage
-    in_cluster = (labels >= 0).sum(axis=1) / runs
+    # a statement clustered in at most ``agree`` of its runs shares a cluster with nobody in more
+    # than that share of them, so it can join no group at the cut: leave it out of the linkage
+    in_cluster = (labels >= 0).sum(axis=1) / np.maximum((labels != ABSENT).sum(axis=1), 1)
     candidates = np.flatnonzero(in_cluster > agree)
     if len(candidates) == 0:
         return out.tolist()
@@ -252,9 +311,11 @@ def stability(labels: Labels, rows: Sequence[int]) -> float:
     n, runs = members.shape
     if n < 2 or runs == 0:
         return 1.0
-    pairs = 0.0
+    pairs = possible = 0.0
     for column in range(runs):
         clustered = members[:, column][members[:, column] >= 0]
         counts = np.bincount(clustered) if len(clustered) else np.zeros(1, dtype=np.int64)
         pairs += float((counts * (counts - 1)).sum())
-    return float(pairs / (runs * n * (n - 1)))
+        present = int((members[:, column] != ABSENT).sum())
+        possible += present * (present - 1)
+    return float(pairs / possible) if possible else 1.0

@@ -4,9 +4,9 @@ BERTopic's defaults suit thousands of documents; an interview study has from ~40
 ~100,000. So UMAP's neighbourhood and HDBSCAN's cluster size grow with n, filler-only statements
 are left out, and outliers are given to the nearest theme when they are as close to it as the
 theme's own members are. One UMAP + HDBSCAN run hinges on its random draw, so a fit runs several,
-each seeded from the fit's seed, and keeps the clusters most of them agree on, with a stability
-per cluster (:mod:`thememine.themes.consensus`): the same input and seed give the same themes, and
-other seeds nearly the same. When HDBSCAN's stable ("eom") clusters make one blob of more than
+each seeded from the fit's seed and each on its own random subsample of the statements, and keeps
+the clusters they agree on, with a stability per cluster (:mod:`thememine.themes.consensus`): the
+same input and seed give the same themes, and other seeds nearly the same. When HDBSCAN's stable ("eom") clusters make one blob of more than
 half the statements, a run takes its finer ("leaf") clusters instead.
 Below :data:`SMALL` statements, or when the runs find no structure, statements are clustered
 agglomeratively, with the number of themes chosen by silhouette.
@@ -143,7 +143,9 @@ def fit_clusters(
         settings.n_components,
         settings.min_cluster_size,
         settings.min_samples,
-        neighbours=nearest_neighbours(vectors, n_neighbors) if n <= EXACT_NEIGHBOURS else None,
+        neighbours=nearest_neighbours(vectors, consensus.search_size(n_neighbors))
+        if n <= EXACT_NEIGHBOURS
+        else None,
     )
     labels = consensus.consensus(runs.labels, settings.min_cluster_size)
     if len(set(labels) - {UNASSIGNED}) < 2:
