@@ -171,3 +171,12 @@ def test_fake_places_and_addresses_avoid_every_original_and_persist() -> None:
         again = SurrogateMap.from_payload(mapping.to_payload())
         again.link_all([("LOCATION", "Skive"), ("LOCATION", "Thisted")])
         assert [again.surrogate(label, surface) for label, surface in mentions] == fakes
+
+
+def test_two_places_never_share_a_fake() -> None:
+    towns = ["Varde", "Izmir", "Horsens", "Odense", "Vejle", "Randers", "Esbjerg", "Kolding", "Skive", "Ribe"]
+    for seed in range(40):
+        mapping = SurrogateMap("names", secret=seed.to_bytes(32, "big"))
+        mapping.link_all(("LOCATION", town) for town in towns)
+        fakes = [mapping.surrogate("LOCATION", town) for town in towns]
+        assert len(set(fakes)) == len(fakes), (seed, fakes)

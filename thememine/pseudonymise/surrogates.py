@@ -190,8 +190,18 @@ class SurrogateMap:
         faker = _FAKERS.get(label)
         if faker is None:
             return entity.variant_tag(surface)
-        # the fake value is drawn once per entity; each mention is shaped like its own surface
-        return _match_case(faker(self._rng(entity), surface, entity, self._original_words()), surface)
+        # the fake value is drawn once per entity; each mention is shaped like its own surface. No
+        # fake may be another entity's either ("Varde" and "Izmir" both as "Skive" could not be told
+        # apart again), so the words of the other fakes are avoided like the originals.
+        avoid = self._original_words()
+        if entity.fake is None:
+            avoid = avoid | {
+                word
+                for other in self.entities
+                if other.label == label and other is not entity and other.fake
+                for word in re.findall(r"\w+", other.fake.casefold())
+            }
+        return _match_case(faker(self._rng(entity), surface, entity, avoid), surface)
 
     def _original_words(self) -> frozenset[str]:
         """Every word of every original form, casefolded: no fake may hold one."""
