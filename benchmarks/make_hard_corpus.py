@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docx import Document
-from docx.shared import Pt
+from docx_writers import write_labelled_paragraphs, write_table
 
 HARD = Path(__file__).resolve().parent.parent / "corpora" / "hard"
+NURSE_HEADER = "Interview 8 – sygeplejerske, Dato: 1. april 2025"
 
 # (speaker label or None for a header line, text)
 COORDINATING: list[tuple[str | None, str]] = [
@@ -102,35 +102,9 @@ NURSE: list[tuple[str, str]] = [
 ]
 
 
-def write_coordinating(path: Path) -> None:
-    """Paragraphs with bold speaker labels; the header lines without labels."""
-    document = Document()
-    for label, text in COORDINATING:
-        paragraph = document.add_paragraph()
-        if label is None:
-            paragraph.add_run(text)
-            continue
-        paragraph.add_run(f"{label}:").bold = True
-        paragraph.add_run(f" {text}")
-    document.save(path)
-
-
-def write_nurse(path: Path) -> None:
-    """A header paragraph, then a two-column table: speaker | what was said."""
-    document = Document()
-    title = document.add_paragraph().add_run("Interview 8 – sygeplejerske, Dato: 1. april 2025")
-    title.font.size = Pt(12)
-    table = document.add_table(rows=0, cols=2)
-    for label, text in NURSE:
-        cells = table.add_row().cells
-        cells[0].text = label
-        cells[1].text = text
-    document.save(path)
-
-
 def main() -> None:
-    write_coordinating(HARD / "jobcenter" / "03_koordinerende.docx")
-    write_nurse(HARD / "psykiatri" / "11_sygeplejerske.docx")
+    write_labelled_paragraphs(HARD / "jobcenter" / "03_koordinerende.docx", COORDINATING)
+    write_table(HARD / "psykiatri" / "11_sygeplejerske.docx", [NURSE_HEADER], NURSE)
     print(f"wrote 2 .docx files under {HARD}")
 
 

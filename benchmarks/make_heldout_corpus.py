@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docx import Document
-from docx.shared import Pt
+from docx_writers import write_labelled_paragraphs, write_table
 
 HELDOUT = Path(__file__).resolve().parent.parent / "corpora" / "heldout"
 
@@ -105,35 +104,9 @@ BOSTED_LEADER: list[tuple[str | None, str]] = [
 ]
 
 
-def write_team_leader(path: Path) -> None:
-    """Header paragraphs, then a two-column table: speaker | what was said."""
-    document = Document()
-    for line in TEAM_LEADER_HEADER:
-        document.add_paragraph().add_run(line).font.size = Pt(12)
-    table = document.add_table(rows=0, cols=2)
-    for label, text in TEAM_LEADER:
-        cells = table.add_row().cells
-        cells[0].text = label
-        cells[1].text = text
-    document.save(path)
-
-
-def write_bosted_leader(path: Path) -> None:
-    """Paragraphs with bold speaker labels; the header lines without labels."""
-    document = Document()
-    for label, text in BOSTED_LEADER:
-        paragraph = document.add_paragraph()
-        if label is None:
-            paragraph.add_run(text)
-            continue
-        paragraph.add_run(f"{label}:").bold = True
-        paragraph.add_run(f" {text}")
-    document.save(path)
-
-
 def main() -> None:
-    write_team_leader(HELDOUT / "jobcenter" / "02_teamleder.docx")
-    write_bosted_leader(HELDOUT / "bosted" / "06_bostedsleder.docx")
+    write_table(HELDOUT / "jobcenter" / "02_teamleder.docx", TEAM_LEADER_HEADER, TEAM_LEADER)
+    write_labelled_paragraphs(HELDOUT / "bosted" / "06_bostedsleder.docx", BOSTED_LEADER)
     print(f"wrote 2 .docx files under {HELDOUT}")
 
 
