@@ -53,6 +53,7 @@ def test_public_detect_finds_every_identifier_once() -> None:
         ("PHONE", "22 47 81 93"),
         ("EMAIL", "mettekh84@gmail.com"),
         ("ORGANISATION", "Jobcenter Horsens"),
+        ("CASE", "2021-4471"),  # "Sag nr. 2021-4471": a case number points at one citizen
     ]
 
 
@@ -116,6 +117,7 @@ def spans_of(text: str, detections: list[Detection]) -> list[tuple[str, str]]:
         ("Uddannelses- og forskningsministeren", "Uddannelses", False),  # half a compound
         ("Dato: 14. marts 2025", "Dato", False),  # a header key
         ("Sted: Café i Silkeborg", "Café", False),
+        ("Han kom fra Afghanistan som ung", "Afghanistan", False),  # a country: no Danish town stands for it
         ("Hun går til AA-møder hver uge", "AA-møder", False),  # an acronym of the field, a compound
         ("Han startede på FGU i august", "FGU", False),
         ("Vi ringede til Lægevagten om natten", "Lægevagten", False),  # a national service

@@ -447,3 +447,18 @@ def test_spoken_cpr_numbers(text: str, expected: str | None) -> None:
 def test_named_universities(text: str, expected: list[str]) -> None:
     found = [text[d.start : d.end] for d in Detector().analyze(text).detections if d.label == "ORGANISATION"]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Og i sag nr. 2021-4471, som er hendes sag", ["2021-4471"]),
+        ("sagsnummer 25/14388 er lukket", ["25/14388"]),
+        ("Journalnummer: 2023-12-0457", ["2023-12-0457"]),
+        ("sag nr. 12 på listen", []),  # too short for a file
+        ("i 2021 havde vi 4471 borgere", []),  # no case word
+    ],
+)
+def test_case_numbers(text: str, expected: list[str]) -> None:
+    found = [text[d.start : d.end] for d in Detector().analyze(text).detections if d.label == "CASE"]
+    assert found == expected

@@ -180,3 +180,15 @@ def test_two_places_never_share_a_fake() -> None:
         mapping.link_all(("LOCATION", town) for town in towns)
         fakes = [mapping.surrogate("LOCATION", town) for town in towns]
         assert len(set(fakes)) == len(fakes), (seed, fakes)
+
+
+@pytest.mark.parametrize("style", ["tags", "names"])
+def test_a_number_said_in_words_is_the_same_number(style: str) -> None:
+    mapping = SurrogateMap(style, b"k" * 32)  # type: ignore[arg-type]
+    written, spoken = "23 45 67 89", "treogtyve femogfyrre syvogtres niogfirs"
+    assert mapping.entity("PHONE", written).id == mapping.entity("PHONE", spoken).id
+    if style == "names":  # the same fake number, in digits and in words
+        digits = re.sub(r"\D", "", mapping.surrogate("PHONE", written))
+        from thememine.pseudonymise.recognizers.spoken import spoken_digits
+
+        assert spoken_digits(mapping.surrogate("PHONE", spoken)) == digits

@@ -99,6 +99,7 @@ def test_lemmatise(form: str, lemma: str) -> None:
         ("PERSON_3 ringede til kommunen", ["ringe", "kommune"]),
         ("Jeg tror faktisk egentlig bare at det er sådan, ikke også", []),
         ("Mødet varede 45 minutter", ["møde", "vare", "møde vare", "minut"]),  # a number ends a phrase
+        ("f.eks. bl.a. jf. kl. 10 per borger", ["borger"]),  # abbreviations are no keywords
     ],
 )
 def test_terms(text: str, expected: list[str]) -> None:

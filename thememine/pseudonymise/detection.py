@@ -19,7 +19,8 @@ PHONE: Final = "PHONE"
 EMAIL: Final = "EMAIL"
 DATE: Final = "DATE"
 URL: Final = "URL"
-LABELS: Final = (PERSON, LOCATION, ORGANISATION, ADDRESS, CPR, PHONE, EMAIL, DATE, URL)
+CASE: Final = "CASE"  # a case or journal number ("sag nr. 2021-4471"): it points at one citizen
+LABELS: Final = (PERSON, LOCATION, ORGANISATION, ADDRESS, CPR, PHONE, EMAIL, DATE, URL, CASE)
 
 
 @dataclass(frozen=True)

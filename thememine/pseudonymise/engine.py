@@ -19,6 +19,7 @@ from thememine.pseudonymise.ner import NerRecognizer, Tagger
 from thememine.pseudonymise.ordinary import Kind, form_kind
 from thememine.pseudonymise.recognizers.address import AddressRecognizer
 from thememine.pseudonymise.recognizers.capitalised import CapitalisedRecognizer
+from thememine.pseudonymise.recognizers.case import CaseNumberRecognizer
 from thememine.pseudonymise.recognizers.cpr import CprRecognizer
 from thememine.pseudonymise.recognizers.date import DateRecognizer
 from thememine.pseudonymise.recognizers.email import EmailRecognizer
@@ -46,6 +47,7 @@ def default_recognizers() -> list[Recognizer]:
         CprRecognizer(),
         PhoneRecognizer(),
         SpokenNumberRecognizer(),
+        CaseNumberRecognizer(),
         EmailRecognizer(),
         UrlRecognizer(),
         AddressRecognizer(),

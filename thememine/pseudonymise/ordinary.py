@@ -62,8 +62,10 @@ def _function_words() -> frozenset[str]:
 @cache
 def _generic_words() -> frozenset[str]:
     # header keys and form fields ("Dato", "Sted", "Varighed") name no one either
+    # (not the sentence openings in that file, "Og", "Men": those are function words)
     headers = {line.casefold() for line in read_lines("not_speakers_da.txt") if " " not in line}
-    return frozenset(read_lines("generic_words_da.txt")) | headers
+    headers -= _function_words()
+    return frozenset(read_lines("generic_words_da.txt")) | headers | frozenset(read_lines("countries_da.txt"))
 
 
 @cache
@@ -130,6 +132,8 @@ def form_kind(form: str) -> Kind:
     words = _WORD.findall(form)
     if not words:
         return Kind.FUNCTION
+    if " ".join(form.split()).casefold() in _generic_words():
+        return Kind.GENERIC  # "Sri Lanka", "egen læge": listed whole
     kinds = [word_kind(w) for w in words if w.casefold() not in PARTICLES] or [Kind.FUNCTION]
     if Kind.NAME in kinds:
         return Kind.NAME
@@ -156,7 +160,7 @@ class Spread(Enum):
 
 
 # identifiers with digits or structure spread whatever their words are ("12. marts 1984")
-_ALWAYS = frozenset(["ADDRESS", "CPR", "PHONE", "EMAIL", "URL", "DATE"])
+_ALWAYS = frozenset(["ADDRESS", "CPR", "PHONE", "EMAIL", "URL", "DATE", "CASE"])
 
 
 def spread_rule(label: str, form: str, part_of_name: bool = False) -> Spread:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from thememine.pseudonymise.detection import (
     ADDRESS,
+    CASE,
     CPR,
     DATE,
     EMAIL,
@@ -43,9 +44,14 @@ _ECHO_MIN = 3  # originals this long or longer may not hide inside a fake's part
 
 def normalise(label: str, surface: str) -> str:
     """The form variants share: case and spacing folded; digits only for numbers."""
-    if label in (CPR, PHONE) and any(ch.isdigit() for ch in surface):
+    if label in (CPR, PHONE):
         digits = re.sub(r"\D", "", surface)
-        return digits[-8:] if label == PHONE else digits
+        if not digits:  # spoken: the same number as when written in digits
+            from thememine.pseudonymise.recognizers.spoken import spoken_digits
+
+            digits = spoken_digits(surface)
+        if digits:
+            return digits[-8:] if label == PHONE else digits
     return _SPACE.sub(" ", surface).strip().casefold()
 
 
@@ -396,8 +402,10 @@ def _fake_phone(rng: random.Random, surface: str, entity: Entity, avoid: frozens
         words = number_words()
         if len(surface.split()) == 4:
             pairs = [int(digits[i : i + 2]) for i in range(0, 8, 2)]
-            pairs = [max(p, 10) for p in pairs]  # a spoken pair is 10-99
-            return " ".join(words.cardinal(p) for p in pairs)
+            # a pair below 10 is said digit by digit ("nul fire"), so the digits stay the entity's
+            return " ".join(
+                words.cardinal(p) if p >= 10 else f"{words.cardinal(0)} {words.cardinal(p)}" for p in pairs
+            )
         return " ".join(words.cardinal(int(d)) for d in digits)
     count = sum(ch.isdigit() for ch in surface)
     local_start = [i for i, ch in enumerate(surface) if ch.isdigit()][count - 8]  # keep +45 / 0045
@@ -502,8 +510,14 @@ def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozens
     return entity.fake.lower() if surface.islower() else entity.fake
 
 
+def _fake_case(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
+    """A case number of the same shape: "2021-4471" → "2023-0815"."""
+    return _shape_digits(surface, "".join(str(rng.randint(0, 9)) for _ in surface))
+
+
 _FAKERS = {
     PHONE: _fake_phone,
+    CASE: _fake_case,
     ADDRESS: _fake_address,
     LOCATION: _fake_place,
 }

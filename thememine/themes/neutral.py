@@ -24,6 +24,7 @@ PLACEHOLDERS: dict[str, str] = {
     "EMAIL": "mailadressen",
     "DATE": "datoen",
     "URL": "hjemmesiden",
+    "CASE": "sagsnummeret",
 }
 _TAG = re.compile(r"\[(" + "|".join(PLACEHOLDERS) + r")_\d+(?:\.\d+)?\]")
 

@@ -22,6 +22,14 @@ WITH_CONTEXT = 0.7
 WITHOUT_CONTEXT = 0.4
 
 
+def spoken_digits(text: str) -> str:
+    """The digits a run of Danish number words says: "toogtyve nul seks" → "2206" ("" if none)."""
+    values = {word: value for word, value in number_words().cardinals.items() if value <= 99}
+    return "".join(
+        str(values[w.casefold()]) for w in re.findall(r"[^\W\d_]+", text) if w.casefold() in values
+    )
+
+
 class SpokenNumberRecognizer:
     """Phone and CPR numbers written as number words."""
 

@@ -1,0 +1,28 @@
+"""Case and journal numbers: "sag nr. 2021-4471", "sagsnummer 25/14388", "j.nr. 2023-12-0457".
+
+A case number points at one citizen's file as surely as a name, so it is replaced. Only a number
+right after a case word counts: years, amounts and paragraph numbers stand alone.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from thememine.pseudonymise.detection import CASE, Detection
+from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer
+
+# the case word, then the number (digits with - / . inside, at least five digits in all)
+_WORD = r"(?:sag(?:s)?\s*nr\.?|sagsnummer(?:et)?|sagsnr\.?|j\.?\s*nr\.?|journal\s*nr\.?|journalnummer(?:et)?|jnr\.?)"
+_NUMBER = r"(?P<value>\d[\d./-]*\d)(?![\d])"
+
+
+class CaseNumberRecognizer(PatternRecognizer):
+    name: ClassVar[str] = "case number"
+    label: ClassVar[str] = CASE
+    patterns: ClassVar[tuple[Pattern, ...]] = (
+        Pattern("number after a case word", rf"(?i)(?<!\w){_WORD}\s*:?\s*{_NUMBER}", 0.85),
+    )
+
+    def analyze(self, text: str) -> list[Detection]:
+        """Case numbers with at least five digits ("sag nr. 12" is a list item, not a file)."""
+        return [d for d in super().analyze(text) if sum(ch.isdigit() for ch in text[d.start : d.end]) >= 5]
