@@ -455,6 +455,7 @@ def test_named_universities(text: str, expected: list[str]) -> None:
         ("Og i sag nr. 2021-4471, som er hendes sag", ["2021-4471"]),
         ("sagsnummer 25/14388 er lukket", ["25/14388"]),
         ("Journalnummer: 2023-12-0457", ["2023-12-0457"]),
+        ("journalen har nr. 2024/3310, tror jeg", ["2024/3310"]),
         ("sag nr. 12 på listen", []),  # too short for a file
         ("i 2021 havde vi 4471 borgere", []),  # no case word
     ],

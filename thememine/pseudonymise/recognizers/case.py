@@ -12,7 +12,11 @@ from thememine.pseudonymise.detection import CASE, Detection
 from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer
 
 # the case word, then the number (digits with - / . inside, at least five digits in all)
-_WORD = r"(?:sag(?:s)?\s*nr\.?|sagsnummer(?:et)?|sagsnr\.?|j\.?\s*nr\.?|journal\s*nr\.?|journalnummer(?:et)?|jnr\.?)"
+_WORD = (
+    r"(?:sag(?:s)?\s*nr\.?|sagsnummer(?:et)?|sagsnr\.?|j\.?\s*nr\.?|journal\s*nr\.?|journalnummer(?:et)?|jnr\.?"
+    # "sagen har nummer 25/14388", "journalen har nr. 2024/3310"
+    r"|(?:sag|sagen|journal|journalen)\s+(?:har\s+|med\s+)?(?:nummer|nr\.?))"
+)
 _NUMBER = r"(?P<value>\d[\d./-]*\d)(?![\d])"
 
 
