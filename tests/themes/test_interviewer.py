@@ -76,3 +76,20 @@ def test_interviewer_left_out_unless_asked(run_dir: Path, command: str, flag: bo
         assigned = {r["speaker"] for r in rows(run_dir / "assignments.csv") if r["theme_id"] != "-1"}
         assert ("I" in assigned) is flag
         assert assigned - {"I"}
+
+
+def test_the_unassigned_share_and_its_base_leave_interviewers_out() -> None:
+    import numpy as np
+
+    from thememine.themes.model import INTERVIEWER, ThemeRun, Unit
+
+    units = [
+        Unit("a", "d", "I", 0, 1, "Hvad skete der?", role=INTERVIEWER),
+        Unit("b", "d", "IP", 0, 1, "Vi holdt et møde."),
+        Unit("c", "d", "IP", 0, 1, "Mm.", filler=True),
+        Unit("d", "d", "IP", 0, 1, "Så ringede jobcentret."),
+    ]
+    run = ThemeRun(units, np.zeros((4, 2), dtype=np.float32), [-1, 1, -1, -1], [0.0] * 4, {})
+    assert run.with_content() == [1, -1] and run.unassigned_share == 0.5
+    run.settings["include_interviewer"] = True
+    assert run.with_content() == [-1, 1, -1] and round(run.unassigned_share, 3) == 0.667

@@ -279,7 +279,7 @@ def _themes_section(themes: _Themes | None) -> str:
         out.append(_note(e("Ingen temaer i denne kørsel (no themes in this run).")))
         return "".join(out)
     run = themes.run
-    content = sum(1 for u in run.units if not u.filler)
+    content = len(run.with_content())  # the base of the unassigned share
     out.append(
         f"<p>{len(run.themes)} {_label('temaer', 'themes')} · {len(run.units)} {_label('udsagn', 'statements')} · "
         f"{run.unassigned_share:.0%} {_label('af udsagn med indhold er uden tema', 'of statements with content are unassigned')}"

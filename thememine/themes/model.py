@@ -93,10 +93,15 @@ class ThemeRun:
 
     @property
     def unassigned_share(self) -> float:
+        content = self.with_content()
+        return sum(1 for t in content if t == UNASSIGNED) / len(content) if content else 0.0
+
+    def with_content(self) -> list[int]:
+        """The themes of the statements that count: not filler, and not the interviewer's unless
+        the fit took them in (the base of :attr:`unassigned_share`)."""
         asked = bool(self.settings.get("include_interviewer"))
-        content = [
+        return [
             t
             for t, u in zip(self.assignment, self.units, strict=True)
             if not u.filler and (asked or u.role != INTERVIEWER)
         ]
-        return sum(1 for t in content if t == UNASSIGNED) / len(content) if content else 0.0
