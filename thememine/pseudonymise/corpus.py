@@ -1,4 +1,6 @@
-"""Pseudonymising a whole corpus: detect, link mentions across documents, rewrite, check for leaks.
+"""Pseudonymising a whole corpus: detect, link mentions across documents, rewrite.
+
+The leak check runs on the written output folder, every file of it (``leaks.check_folder``).
 
 Documents get neutral ids (``doc01``) because file and folder names often hold names; the key
 keeps which file each came from, so a re-run with the same key gives each file its id again. Folder
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from thememine.ingest.labels import is_generic_label
@@ -25,7 +27,6 @@ from thememine.pseudonymise.detection import LOCATION, ORGANISATION, PERSON, Det
 from thememine.pseudonymise.engine import Analysis, Detector
 from thememine.pseudonymise.gazetteer import names
 from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
-from thememine.pseudonymise.leaks import Leak, find_leaks
 from thememine.pseudonymise.ordinary import (
     ZIPF_ORDINARY,
     Kind,
@@ -43,14 +44,13 @@ from thememine.pseudonymise.surrogates import SurrogateMap
 
 @dataclass
 class PseudonymisedCorpus:
-    """The rewritten documents and statements, with what was found, uncertain, and leaked."""
+    """The rewritten documents and statements, with what was found and what is uncertain."""
 
     documents: list[Document]
     statements: list[Statement]
     detections: dict[str, list[Detection]]  # by new document id, offsets into the ORIGINAL text
     uncertain: dict[str, list[Detection]]
     originals: dict[str, Document]  # new id → original document (for review, never written to output)
-    leaks: list[Leak] = field(default_factory=list)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Replacements per label per document (no personal data)."""
@@ -382,7 +382,6 @@ def pseudonymise_corpus(
                 surrogates=offset_maps[index].inside(start, end),
             )
         )
-    result.leaks = find_leaks(mapping, texts)
     return result
 
 
