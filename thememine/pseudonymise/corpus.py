@@ -224,13 +224,15 @@ def lower_case_transcript(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) / len(words) < LOWER_CASE_SHARE
 
 
-# In a lower-case transcript, a name that is also a word is the name where a verb of speech or
-# action follows it ("sine ringer til mig", "bo sagde"); "sines" is no pronoun. The word is followed
-# by other words ("sine piller", "at bo selv", "per time").
-_SPEAKS = re.compile(
-    r"\s+(?:er|var|har|havde|sagde|siger|kom|kommer|ringede|ringer|mener|synes|tror|fortalte|"
-    r"spurgte|svarede|skrev|skriver)\b"
-)
+# Verbs that follow a person and not a pronoun or a noun: "sine ringer til mig", "Hans er god".
+_PERSON_VERBS = (
+    "er", "var", "har", "havde", "sagde", "siger", "kom", "kommer", "ringede", "ringer", "mener", "synes",
+    "tror", "fortalte", "spurgte", "svarede",
+)  # fmt: skip
+# In a lower-case transcript, a name that is also a word is the name where such a verb, or one of
+# writing, follows it ("sine ringer til mig", "bo sagde"); "sines" is no pronoun. The word is
+# followed by other words ("sine piller", "at bo selv", "per time").
+_SPEAKS = re.compile(r"\s+(?:" + "|".join((*_PERSON_VERBS, "skrev", "skriver")) + r")\b")
 
 
 def _speaks(text: str, end: int) -> bool:
@@ -244,11 +246,12 @@ def _genitive(text: str, detection: Detection) -> bool:
     return zipf(text[detection.start : detection.end + 1].casefold()) < ZIPF_ORDINARY
 
 
-# After a name that is also a pronoun, a verb or a genitive apostrophe says it is the name: "Hans er
-# god", "Hans' pointe"; the pronoun is followed by a noun: "Hans mor".
+# After a capitalised name that is also a pronoun, a verb (modal verbs, "og" and "selv" too) or a
+# genitive apostrophe says it is the name: "Hans er god", "Hans' pointe"; the pronoun is followed by a
+# noun: "Hans mor".
+_MORE_VERBS = ("kan", "kunne", "skal", "skulle", "vil", "ville", "må", "gik", "går", "får", "fik", "blev", "bliver", "og", "selv")  # fmt: skip
 _NAME_ACTS = re.compile(
-    r"(?:'|’|\s+(?:er|var|har|havde|sagde|siger|kom|kommer|kan|kunne|skal|skulle|vil|ville|må|gik|går|"
-    r"får|fik|ringede|ringer|mener|synes|tror|blev|bliver|og|selv|fortalte|spurgte|svarede)\b)",
+    r"(?:'|’|\s+(?:" + "|".join((*_PERSON_VERBS, *_MORE_VERBS)) + r")\b)",
     re.IGNORECASE,
 )
 
