@@ -3,8 +3,7 @@
 Every original form in the key (each entity's variants, with the possessives ``s``, ``'`` and
 ``'s``) is searched for case-insensitively and as a whole word: not glued to a letter or digit,
 while ``_``, ``-``, ``.`` and spaces separate words, so ``interview_mette`` holds "mette" but
-"bor" does not hold "Bo". :func:`find_leaks` searches rewritten texts; :func:`check_folder`
-searches a whole output folder: every file's content (every member of a ``.qdpx`` too) and every
+"bor" does not hold "Bo". :func:`check_folder` searches a whole output folder: every file's content (every member of a ``.qdpx`` too) and every
 file, folder and member name, also for the input's own file and folder names that hold a form.
 Hits are reported by label, entity, file and offset, never by the text itself.
 """
@@ -37,17 +36,6 @@ MAX_ARCHIVE_BYTES = 4 * 2**30  # uncompressed, all members of one archive togeth
 _WORD = r"[^\W_]"  # a letter or digit: what a whole word may not be glued to
 _POSSESSIVE = r"(?:'s|’s|s|'|’)?"
 _ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-
-
-@dataclass(frozen=True)
-class Leak:
-    """An original form left in a rewritten document (offsets into its text)."""
-
-    label: str
-    entity: int
-    doc_id: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -174,24 +162,6 @@ def _written_as_name(text: str, start: int, rule: Spread) -> bool:
     if rule is Spread.CAPITALISED:
         return True
     return not opens_sentence(text, start)
-
-
-def find_leaks(mapping: SurrogateMap, texts: Mapping[str, str]) -> list[Leak]:
-    """Every place in ``texts`` (doc id → rewritten text) where an original form still stands."""
-    forms = Forms(mapping)
-    leaks = [
-        Leak(owner.label, owner.entity, doc_id, start, end)
-        for doc_id, text in texts.items()
-        for owner, start, end in forms.finditer(text)
-    ]
-    return sorted(leaks, key=lambda leak: (leak.doc_id, leak.start))
-
-
-def leak_counts(leaks: Iterable[Leak]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for leak in leaks:
-        counts[leak.label] = counts.get(leak.label, 0) + 1
-    return counts
 
 
 def input_names(inputs: Sequence[Path], sources: Iterable[str]) -> list[str]:
