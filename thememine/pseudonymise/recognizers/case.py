@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from thememine.pseudonymise.detection import CASE, Detection
-from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer
+from thememine.pseudonymise.detection import CASE
+from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer, Verdict
 
 # the case word, then the number (digits with - / . inside, at least five digits in all)
 _WORD = (
@@ -27,6 +27,6 @@ class CaseNumberRecognizer(PatternRecognizer):
         Pattern("number after a case word", rf"(?i)(?<!\w){_WORD}\s*:?\s*{_NUMBER}", 0.85),
     )
 
-    def analyze(self, text: str) -> list[Detection]:
-        """Case numbers with at least five digits ("sag nr. 12" is a list item, not a file)."""
-        return [d for d in super().analyze(text) if sum(ch.isdigit() for ch in text[d.start : d.end]) >= 5]
+    def validate(self, text: str, start: int, end: int) -> Verdict:
+        """At least five digits: "sag nr. 12" is a list item, not a file."""
+        return Verdict.REJECT if sum(ch.isdigit() for ch in text[start:end]) < 5 else Verdict.NO_OPINION
