@@ -10,7 +10,7 @@ out loud ("tyve tredive fyrre halvtreds").
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from typing import ClassVar
 
 from thememine.pseudonymise.detection import CPR, PHONE, Detection
@@ -22,9 +22,20 @@ WITH_CONTEXT = 0.7
 WITHOUT_CONTEXT = 0.4
 
 
+@cache
+def _values() -> dict[str, int]:
+    """Danish number words for 0-99 and their values."""
+    return {word: value for word, value in number_words().cardinals.items() if value <= 99}
+
+
+# the phone and CPR recognizers' context words decide the score of a spoken number too
+_PHONE_CONTEXT = PhoneRecognizer()
+_CPR_CONTEXT = CprRecognizer()
+
+
 def spoken_digits(text: str) -> str:
     """The digits a run of Danish number words says: "toogtyve nul seks" → "2206" ("" if none)."""
-    values = {word: value for word, value in number_words().cardinals.items() if value <= 99}
+    values = _values()
     return "".join(
         str(values[w.casefold()]) for w in re.findall(r"[^\W\d_]+", text) if w.casefold() in values
     )
@@ -36,23 +47,19 @@ class SpokenNumberRecognizer:
     name: ClassVar[str] = "spoken numbers"
 
     @cached_property
-    def _values(self) -> dict[str, int]:
-        return {word: value for word, value in number_words().cardinals.items() if value <= 99}
-
-    @cached_property
     def _run(self) -> re.Pattern[str]:
-        words = "|".join(sorted(self._values, key=len, reverse=True))
+        words = "|".join(sorted(_values(), key=len, reverse=True))
         return re.compile(rf"(?i)(?<!\w)(?:{words})(?:[ ,]+(?:{words}))+(?!\w)")
 
     def analyze(self, text: str) -> list[Detection]:
         found = []
         for match in self._run.finditer(text):
             words = re.findall(r"[^\W\d_]+", match.group())
-            digits = "".join(str(self._values[w.casefold()]) for w in words)
+            digits = spoken_digits(match.group())
             if len(digits) == 8 and digits[0] in "23456789":
-                label, context = PHONE, PhoneRecognizer().has_context(text, match.start(), match.end())
+                label, context = PHONE, _PHONE_CONTEXT.has_context(text, match.start(), match.end())
             elif len(digits) == 10 and cpr_birth_date(digits) is not None:
-                label, context = CPR, CprRecognizer().has_context(text, match.start(), match.end())
+                label, context = CPR, _CPR_CONTEXT.has_context(text, match.start(), match.end())
             else:
                 continue
             score = WITH_CONTEXT if context else WITHOUT_CONTEXT
