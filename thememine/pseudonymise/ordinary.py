@@ -184,11 +184,6 @@ def spread_rule(label: str, form: str, part_of_name: bool = False) -> Spread:
     return Spread.ANY
 
 
-def is_acronym(form: str) -> bool:
-    """ "PTSD", "KL", "DR": two to six capitals, perhaps with digits."""
-    return bool(re.fullmatch(r"[A-ZÆØÅ]{2,6}\d{0,2}", form))
-
-
 def person_parts(form: str) -> list[str]:
     """The names inside a full name that may stand alone: "Mette Kjærgaard Holm" → Mette,
     Kjærgaard, Holm, Kjærgaard Holm; "Yasmin el-Hassan" → Yasmin, el-Hassan."""
