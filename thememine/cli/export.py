@@ -37,19 +37,25 @@ Name = Annotated[
     ),
 ]
 
+Force = Annotated[bool, typer.Option("--force", help="Replace NAME.qdpx and NAME.qdc if they exist already.")]
+
 
 def export_command(
-    run_dir: RunDir, out: ExportOut = None, all_themes: AllThemes = False, name: Name = None
+    run_dir: RunDir,
+    out: ExportOut = None,
+    all_themes: AllThemes = False,
+    name: Name = None,
+    force: Force = False,
 ) -> None:
     """Export the themes as REFI-QDA files for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Writes NAME.qdpx (the pseudonymised documents, with each statement coded with its theme)
-    and NAME.qdc (the themes as a codebook).
+    and NAME.qdc (the themes as a codebook). Existing files are replaced only with --force.
     """
     from thememine.exchange.export import export_run
 
     try:
-        result = export_run(run_dir, out, name, all_themes)
+        result = export_run(run_dir, out, name, all_themes, force)
     except ThememineError as err:
         fail(str(err))
     except OSError as err:

@@ -104,8 +104,8 @@ def _export(out: Path) -> None:
     """REFI-QDA files of every candidate theme, for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from thememine.exchange.export import export_run
 
-    try:
-        exported = export_run(out, all_themes=True)
+    try:  # the run's own files, made again with the run (the run's --force guards its folder)
+        exported = export_run(out, all_themes=True, force=True)
     except ThememineError as err:
         fail(str(err))
     for earlier in sorted([*out.glob("*.qdpx"), *out.glob("*.qdc")]):
@@ -115,7 +115,7 @@ def _export(out: Path) -> None:
     out_console.print(
         f"REFI-QDA: {exported.qdpx} ({exported.codings} codings in {exported.sources} documents) and "
         f"{exported.qdc} ({exported.codes} codes, all candidates: confirm themes and export again with "
-        "`thememine export`)."
+        f"`thememine export {out} --force`)."
     )
 
 
