@@ -153,6 +153,20 @@ def test_rerun_with_the_same_key_extends_the_mapping(
     assert one == two  # same key, same id and surrogates; the style was taken from the key
 
 
+def test_review_decisions_without_their_columns_stop_the_run(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    decisions = tmp_path / "review.csv"
+    decisions.write_text("navn,beslutning\nMette,reject\n", encoding="utf-8")
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    args = [*model_free("pseudonymise", corpus, out, key, "tags"), "--review-decisions", str(decisions)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "no column text and decision" in result.stderr and "navn, beslutning" in result.stderr
+    assert "Traceback" not in result.output and not out.exists() and not key.exists()
+
+
 def test_key_inside_output_is_refused(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out = tmp_path / "out"
