@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console, plural
+from thememine.cli._common import fail, out_console, plural, shown
 from thememine.errors import ThememineError
 
 RunDir = Annotated[
@@ -64,5 +64,5 @@ def export_command(
         f"Exported {plural(result.codes, 'theme')}, {plural(result.sources, 'document')} and "
         f"{plural(result.codings, 'coded statement')}:"
     )
-    out_console.print(f"  {result.qdpx}")
-    out_console.print(f"  {result.qdc}")
+    out_console.print(f"  {shown(result.qdpx)}")
+    out_console.print(f"  {shown(result.qdc)}")
