@@ -24,19 +24,30 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
 
 
+def shown(text: object) -> str:
+    """A file or folder name (or a message with names in it) as the terminal may show it.
+
+    A name can hold a newline, a terminal's escape codes or a right-to-left override: printed
+    raw, it could fake a line of output, recolour or clear the terminal, or reverse what follows.
+    Such characters are shown escaped as Python writes them (``\\n``, ``\\x1b``, ``\\u202e``), and
+    square brackets so that the console does not take them for markup.
+    """
+    return escape("".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text)))
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``error: message`` to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    err_console.print(f"[bold red]error:[/] {shown(message)}")
     raise typer.Exit(code)
 
 
 def report_skipped(skipped: Sequence[Skipped]) -> None:
     """One line per skipped file on stderr, then a count."""
     for item in skipped:
-        err_console.print(f"[bold red]error:[/] {escape(item.path)}: {escape(item.reason)}")
+        err_console.print(f"[bold red]error:[/] {shown(item.path)}: {shown(item.reason)}")
     if skipped:
         noun = "file was" if len(skipped) == 1 else "files were"
-        err_console.print(f"{len(skipped)} {noun} skipped: {', '.join(escape(s.path) for s in skipped)}")
+        err_console.print(f"{len(skipped)} {noun} skipped: {', '.join(shown(s.path) for s in skipped)}")
 
 
 @contextmanager
@@ -56,7 +67,7 @@ def file_progress(label: str, quiet: bool = False) -> Iterator[Callable[[int, in
         task = progress.add_task(label, total=None, name="")
 
         def update(done: int, total: int, name: str) -> None:
-            progress.update(task, completed=done, total=total, name=escape(Path(name).name))
+            progress.update(task, completed=done, total=total, name=shown(Path(name).name))
 
         yield update
         progress.update(task, completed=progress.tasks[0].total or 0)

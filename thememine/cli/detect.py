@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, report_skipped
+from thememine.cli._common import err_console, fail, out_console, report_skipped, shown
 from thememine.errors import ThememineError
 
 
@@ -55,7 +55,7 @@ def detect_command(
         rows.sort(key=lambda row: row[0].start)
         if not jsonl:
             out_console.print(
-                f"[bold]{document.path}[/] ({document.id}): {len(analysis.detections)} detections"
+                f"[bold]{shown(document.path)}[/] ({shown(document.id)}): {len(analysis.detections)} detections"
             )
         for detection, status in rows:
             record = {

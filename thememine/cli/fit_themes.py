@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, plural
+from thememine.cli._common import err_console, fail, out_console, plural, shown
 from thememine.cli.ingest import Force, Quiet
 from thememine.errors import ThememineError
 from thememine.pipeline import ThemesResult, code_statements, themes
@@ -126,7 +126,7 @@ def run_themes(
         out_console.print(f"  {message}")
     written = [THEMES_FILE, ASSIGNMENTS_FILE] + ([CODES_FILE] if result.codebook else [])
     out_console.print(
-        f"Written to {out}/: {', '.join(written)}. Edit {THEMES_FILE}, then `thememine apply {out}`."
+        f"Written to {shown(out)}/: {', '.join(written)}. Edit {THEMES_FILE}, then `thememine apply {shown(out)}`."
     )
     return result
 
@@ -188,5 +188,5 @@ def code_command(
         fail(str(err))
     out_console.print(
         f"Coded {plural(len(units), 'statement')} with {book.name} ({embedded.summary()}): {coded} pass "
-        f"the threshold {threshold:.2f}. Written to {folder / CODES_FILE}."
+        f"the threshold {threshold:.2f}. Written to {shown(folder / CODES_FILE)}."
     )

@@ -15,6 +15,7 @@ from thememine.cli._common import (
     out_console,
     plural,
     report_skipped,
+    shown,
     split_options,
 )
 from thememine.errors import ThememineError
@@ -63,7 +64,7 @@ def run_ingest(
         fail("No transcript could be read, so nothing was written.")
     out_console.print(
         f"Read {plural(summary.documents, 'document')}: {plural(summary.turns, 'turn')}, "
-        f"{plural(summary.statements, 'statement')} ({summary.filler} filler-only). Written to {summary.out}/"
+        f"{plural(summary.statements, 'statement')} ({summary.filler} filler-only). Written to {shown(summary.out)}/"
     )
     return result
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console
+from thememine.cli._common import fail, out_console, shown
 from thememine.errors import ThememineError
 
 
@@ -75,4 +75,4 @@ def reidentify_command(
     restored, count = reidentify(text, SurrogateMap.from_payload(payload["mapping"]))
     atomic_write_text(out, restored)
     out.chmod(0o600)
-    out_console.print(f"Re-identified {count} surrogates. Written to {out} (holds personal data).")
+    out_console.print(f"Re-identified {count} surrogates. Written to {shown(out)} (holds personal data).")

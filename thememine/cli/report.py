@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console
+from thememine.cli._common import fail, out_console, shown
 from thememine.errors import ThememineError
 from thememine.report import REPORT_FILE, build_report
 
@@ -41,4 +41,4 @@ def report_command(run_dir: RunDir, out: ReportOut = None) -> None:
         fail(str(err))
     except OSError as err:
         fail(f"Could not write the report to {out or run_dir / REPORT_FILE}: {err.strerror or err}.")
-    out_console.print(f"Report written to {written}. Open it in a browser; it needs no network.")
+    out_console.print(f"Report written to {shown(written)}. Open it in a browser; it needs no network.")

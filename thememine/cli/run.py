@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from thememine.cli._common import SplitChoice, fail, out_console
+from thememine.cli._common import SplitChoice, fail, out_console, shown
 from thememine.cli.fit_themes import (
     CacheDir,
     CodebookOption,
@@ -104,18 +104,18 @@ def _export(out: Path) -> None:
     """REFI-QDA files of every candidate theme, for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from thememine.exchange.export import export_run
 
-    try:
-        exported = export_run(out, all_themes=True)
+    try:  # the run's own files, made again with the run (the run's --force guards its folder)
+        exported = export_run(out, all_themes=True, force=True)
     except ThememineError as err:
         fail(str(err))
     for earlier in sorted([*out.glob("*.qdpx"), *out.glob("*.qdc")]):
         if earlier.is_file() and earlier.resolve() not in (exported.qdpx.resolve(), exported.qdc.resolve()):
             earlier.unlink()  # exported from the earlier statements; `thememine export` makes it again
-            out_console.print(f"Removed {earlier.name}: it held the statements of the earlier run.")
+            out_console.print(f"Removed {shown(earlier.name)}: it held the statements of the earlier run.")
     out_console.print(
-        f"REFI-QDA: {exported.qdpx} ({exported.codings} codings in {exported.sources} documents) and "
-        f"{exported.qdc} ({exported.codes} codes, all candidates: confirm themes and export again with "
-        "`thememine export`)."
+        f"REFI-QDA: {shown(exported.qdpx)} ({exported.codings} codings in {exported.sources} documents) and "
+        f"{shown(exported.qdc)} ({exported.codes} codes, all candidates: confirm themes and export again with "
+        f"`thememine export {shown(out)} --force`)."
     )
 
 
@@ -127,5 +127,5 @@ def _report(out: Path) -> None:
         path = build_report(out)
     except ThememineError as err:
         fail(str(err))
-    out_console.print(f"Report: {path} (one HTML file; open it in any browser, it needs no network).")
-    out_console.print(f"Review the themes in your browser: thememine review {out}")
+    out_console.print(f"Report: {shown(path)} (one HTML file; open it in any browser, it needs no network).")
+    out_console.print(f"Review the themes in your browser: thememine review {shown(out)}")

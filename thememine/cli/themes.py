@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from thememine.cli._common import fail, out_console
+from thememine.cli._common import fail, out_console, shown
 from thememine.errors import ThememineError
 from thememine.themes.decisions import (
     CONFIRM,
@@ -50,10 +50,10 @@ theme_app = typer.Typer(
 
 def _report(folder: Path, messages: Sequence[str]) -> None:
     if not messages:
-        out_console.print(f"Nothing to apply: no decision is written in {folder / THEMES_FILE}.")
+        out_console.print(f"Nothing to apply: no decision is written in {shown(folder / THEMES_FILE)}.")
         return
     out_console.print(f"{summary(messages)}.")
-    out_console.print(f"Saved; {folder / THEMES_FILE} is written again with empty actions.")
+    out_console.print(f"Saved; {shown(folder / THEMES_FILE)} is written again with empty actions.")
 
 
 def _writing(folder: Path, change: Callable[[], T]) -> T:
@@ -162,4 +162,4 @@ def undo_command(folder: RunDir) -> None:
     """
     message = _writing(folder, lambda: undo(folder, guard=no_pending(folder)))
     out_console.print(f"{summary([message])}.")
-    out_console.print(f"Saved; {folder / THEMES_FILE} is written again.")
+    out_console.print(f"Saved; {shown(folder / THEMES_FILE)} is written again.")
