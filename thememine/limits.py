@@ -75,6 +75,8 @@ def load_json(data: str | bytes, origin: Path | str, hint: str, limit: int = MAX
         raise InputError(origin, f"is not valid JSON (line {err.lineno}, column {err.colno})", hint) from None
     except UnicodeDecodeError:
         raise InputError(origin, "is not UTF-8 text", hint) from None
+    except ValueError:  # a number of more than 4300 digits, which Python refuses to convert
+        raise InputError(origin, "holds a number too long to read", hint) from None
     except RecursionError:  # pragma: no cover - json_depth refuses such nesting first
         raise InputError(origin, "is JSON nested too deeply", hint) from None
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, report_skipped
+from thememine.cli._common import err_console, fail, out_console, report_read
 from thememine.errors import ThememineError
 
 
@@ -46,7 +46,7 @@ def detect_command(
     except ThememineError as err:
         fail(str(err))
     corpus = read_corpus(files)
-    report_skipped(corpus.skipped)
+    report_read(corpus)
     analyses = detector.analyze_many([document.text for document in corpus.documents])
     for document, analysis in zip(corpus.documents, analyses, strict=True):
         rows = [(d, "accepted") for d in analysis.detections]

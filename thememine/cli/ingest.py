@@ -14,7 +14,7 @@ from thememine.cli._common import (
     file_progress,
     out_console,
     plural,
-    report_skipped,
+    report_read,
     split_options,
 )
 from thememine.errors import ThememineError
@@ -57,7 +57,7 @@ def run_ingest(
         fail(str(err))
     except OSError as err:
         fail(f"Could not write the results to {out}: {err.strerror or err}. Check the folder and free space.")
-    report_skipped(result.corpus.skipped)
+    report_read(result.corpus)
     summary = result.summary
     if summary is None:
         fail("No transcript could be read, so nothing was written.")

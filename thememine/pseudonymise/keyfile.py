@@ -104,7 +104,7 @@ def _envelope(blob: bytes, path: Path | str) -> _Envelope:
     except InputError as err:
         raise _damaged(path, err.problem) from None
     if not isinstance(envelope, dict) or envelope.get("format") != FORMAT:
-        raise _damaged(path, "it is not a thememine key file")
+        raise KeyFileError(f"{path} is not a thememine key file. Give the key file that thememine wrote.")
     kdf, cipher = envelope.get("kdf"), envelope.get("cipher")
     if not isinstance(kdf, dict) or not isinstance(cipher, dict):
         raise _damaged(path, "its kdf or cipher section is missing")
