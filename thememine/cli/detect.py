@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, report_read
-from thememine.errors import ThememineError
+from thememine.cli._common import err_console, out_console, report_read
 
 
 def detect_command(
@@ -41,10 +40,7 @@ def detect_command(
     from thememine.pseudonymise import Detector
     from thememine.pseudonymise.ner import load_tagger
 
-    try:
-        detector = Detector(tagger=load_tagger(ner))
-    except ThememineError as err:
-        fail(str(err))
+    detector = Detector(tagger=load_tagger(ner))
     corpus = read_corpus(files)
     report_read(corpus)
     analyses = detector.analyze_many([document.text for document in corpus.documents])
