@@ -130,3 +130,13 @@ def test_an_ordinary_docx_is_still_read(tmp_path: Path) -> None:
 
     path = make_docx(tmp_path / "ok.docx", [("I: ", "Hej."), ("Jens: ", "Hej med dig.")])
     assert "Hej med dig" in read_document(path).text
+
+
+def test_codes_nested_thousands_deep_are_read_without_recursion(tmp_path: Path) -> None:
+    from thememine.exchange import read_qdc
+
+    depth = 5000
+    codes = "".join(f'<Code name="c{i}" isCodable="true">' for i in range(depth)) + "</Code>" * depth
+    path = tmp_path / "deep.qdc"
+    path.write_text(f'<?xml version="1.0"?><CodeBook><Codes>{codes}</Codes></CodeBook>', encoding="utf-8")
+    assert len(read_qdc(path).codes) == depth
