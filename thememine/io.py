@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from thememine.errors import OutputError
+from thememine.errors import InputError, OutputError
+from thememine.limits import load_json
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -58,9 +59,22 @@ def atomic_write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read a JSON-lines file written by :func:`atomic_write_jsonl`."""
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    """Read a JSON-lines file written by :func:`atomic_write_jsonl`; a damaged line is an
+    :class:`InputError` naming it."""
+    hint = "It was changed or cut short; write it again with the command that made it"
+    rows: list[dict[str, Any]] = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                row = load_json(line, f"{path}, line {number}", hint)
+                if not isinstance(row, dict):
+                    raise InputError(f"{path}, line {number}", "is not a JSON object", hint)
+                rows.append(row)
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text", hint) from None
+    return rows
 
 
 def _is_within(child: Path, parent: Path) -> bool:

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, report_skipped, shown
-from thememine.errors import ThememineError
+from thememine.cli._common import err_console, out_console, report_read, shown
 
 
 def detect_command(
@@ -41,12 +40,9 @@ def detect_command(
     from thememine.pseudonymise import Detector
     from thememine.pseudonymise.ner import load_tagger
 
-    try:
-        detector = Detector(tagger=load_tagger(ner))
-    except ThememineError as err:
-        fail(str(err))
+    detector = Detector(tagger=load_tagger(ner))
     corpus = read_corpus(files)
-    report_skipped(corpus.skipped)
+    report_read(corpus)
     analyses = detector.analyze_many([document.text for document in corpus.documents])
     for document, analysis in zip(corpus.documents, analyses, strict=True):
         rows = [(d, "accepted") for d in analysis.detections]

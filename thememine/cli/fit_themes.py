@@ -9,7 +9,6 @@ import typer
 
 from thememine.cli._common import err_console, fail, out_console, plural, shown
 from thememine.cli.ingest import Force, Quiet
-from thememine.errors import ThememineError
 from thememine.pipeline import ThemesResult, code_statements, themes
 from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.themes.inputs import read_units
@@ -108,15 +107,12 @@ def run_themes(
     include_interviewer: bool = False,
 ) -> ThemesResult:
     """Fit themes and tell the researcher what was written; exits with a plain error otherwise."""
-    try:
-        units = read_units(input_path, text_column, id_column)
-        if not quiet:
-            err_console.print(f"Embedding {plural(len(units), 'statement')} …")
-        result = themes(
-            units, out, embedder, seed, codebook, update, force, cache, not quiet, threshold, include_interviewer
-        )  # fmt: skip
-    except ThememineError as err:
-        fail(str(err))
+    units = read_units(input_path, text_column, id_column)
+    if not quiet:
+        err_console.print(f"Embedding {plural(len(units), 'statement')} …")
+    result = themes(
+        units, out, embedder, seed, codebook, update, force, cache, not quiet, threshold, include_interviewer
+    )  # fmt: skip
     run = result.run
     out_console.print(
         f"{plural(len(run.themes), 'theme')} from {plural(len(run.units), 'statement')} "
@@ -179,13 +175,10 @@ def code_command(
     are not coded.
     """
     folder = _out_dir(input_path, out)
-    try:
-        units = read_units(input_path, text_column, id_column)
-        embedded, book, coded = code_statements(
-            units, folder, codebook, embedder, threshold, cache, not quiet, include_interviewer
-        )
-    except ThememineError as err:
-        fail(str(err))
+    units = read_units(input_path, text_column, id_column)
+    embedded, book, coded = code_statements(
+        units, folder, codebook, embedder, threshold, cache, not quiet, include_interviewer
+    )
     out_console.print(
         f"Coded {plural(len(units), 'statement')} with {book.name} ({embedded.summary()}): {coded} pass "
         f"the threshold {threshold:.2f}. Written to {shown(folder / CODES_FILE)}."

@@ -15,7 +15,7 @@ from thememine.cli._common import (
     file_progress,
     out_console,
     plural,
-    report_skipped,
+    report_read,
     shown,
     split_options,
 )
@@ -114,7 +114,7 @@ def run_pseudonymise(
             )  # fmt: skip
     except ThememineError as err:
         fail(str(err))
-    report_skipped(result.corpus.skipped)
+    report_read(result.corpus)
     if result.audit is None:
         fail("No transcript could be read, so nothing was written.")
     counts = ", ".join(f"{n} {label}" for label, n in result.audit["replacements"].items())

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from thememine.cli._common import fail, out_console, shown
-from thememine.errors import ThememineError
 
 
 def pseudonymised_folder(path: Path) -> Path | None:
@@ -68,10 +67,7 @@ def reidentify_command(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         fail(f"{file} cannot be read as UTF-8 text ({type(err).__name__}).")
-    try:
-        payload = read_key(key, get_passphrase(confirm=False))
-    except ThememineError as err:
-        fail(str(err))
+    payload = read_key(key, get_passphrase(confirm=False))
     restored, count = reidentify(text, SurrogateMap.from_payload(payload["mapping"]))
     atomic_write_text(out, restored)
     out.chmod(0o600)

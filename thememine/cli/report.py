@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from thememine.cli._common import fail, out_console, shown
-from thememine.errors import ThememineError
 from thememine.report import REPORT_FILE, build_report
 
 RunDir = Annotated[
@@ -35,10 +34,5 @@ def report_command(run_dir: RunDir, out: ReportOut = None) -> None:
     """
     if out is not None and out.is_dir():
         fail(f"{out} is a folder; give --out a file name such as {out / REPORT_FILE}.")
-    try:
-        written = build_report(run_dir, out)
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the report to {out or run_dir / REPORT_FILE}: {err.strerror or err}.")
+    written = build_report(run_dir, out)
     out_console.print(f"Report written to {shown(written)}. Open it in a browser; it needs no network.")

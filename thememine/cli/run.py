@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from thememine.cli._common import SplitChoice, fail, out_console, shown
+from thememine.cli._common import SplitChoice, out_console, shown
 from thememine.cli.fit_themes import (
     CacheDir,
     CodebookOption,
@@ -28,7 +28,6 @@ from thememine.cli.pseudonymise import (
     report_leak_check,
     run_pseudonymise,
 )
-from thememine.errors import ThememineError
 from thememine.pipeline import PseudonymiseResult
 from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.themes.store import CODES_FILE, STATE_FILE
@@ -104,10 +103,8 @@ def _export(out: Path) -> None:
     """REFI-QDA files of every candidate theme, for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from thememine.exchange.export import export_run
 
-    try:  # the run's own files, made again with the run (the run's --force guards its folder)
-        exported = export_run(out, all_themes=True, force=True)
-    except ThememineError as err:
-        fail(str(err))
+    # the run's own files, made again with the run (the run's --force guards its folder)
+    exported = export_run(out, all_themes=True, force=True)
     for earlier in sorted([*out.glob("*.qdpx"), *out.glob("*.qdc")]):
         if earlier.is_file() and earlier.resolve() not in (exported.qdpx.resolve(), exported.qdc.resolve()):
             earlier.unlink()  # exported from the earlier statements; `thememine export` makes it again
@@ -123,9 +120,6 @@ def _report(out: Path) -> None:
     """The self-contained HTML report of the run."""
     from thememine.report import build_report
 
-    try:
-        path = build_report(out)
-    except ThememineError as err:
-        fail(str(err))
+    path = build_report(out)
     out_console.print(f"Report: {shown(path)} (one HTML file; open it in any browser, it needs no network).")
     out_console.print(f"Review the themes in your browser: thememine review {shown(out)}")

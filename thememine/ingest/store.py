@@ -7,7 +7,6 @@ document's header lines (key, value and offsets): metadata, never statements.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -17,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from thememine import __version__
+from thememine.errors import InputError
 from thememine.ingest.corpus import Corpus
 from thememine.ingest.model import Document, Statement
 from thememine.ingest.roles import INTERVIEWER, speaker_roles
 from thememine.ingest.statements import SplitOptions
 from thememine.io import atomic_write_json, atomic_write_jsonl, read_jsonl
+from thememine.limits import load_json
 
 CORPUS_FILE = "corpus.json"
 STATEMENTS_FILE = "statements.jsonl"
@@ -75,6 +76,7 @@ def manifest(
                     }
                     for line in document.header
                 ],
+                "dropped_cues": len(document.dropped_cues),
                 "file": f"{DOCUMENTS_DIR}/{document.id}.json",
             }
             for document in corpus.documents
@@ -123,15 +125,42 @@ def write_ingest(
     )
 
 
+_DAMAGED = "It was changed or cut short; write the folder again with `thememine ingest` or `pseudonymise`"
+
+
 def load_documents(run_dir: Path) -> list[Document]:
-    """The documents of an ingest output folder, in manifest order."""
-    manifest_data = json.loads((run_dir / CORPUS_FILE).read_text(encoding="utf-8"))
-    return [
-        Document.from_dict(json.loads((run_dir / entry["file"]).read_text(encoding="utf-8")))
-        for entry in manifest_data["documents"]
-    ]
+    """The documents of an ingest output folder, in manifest order; a damaged file is an InputError."""
+    manifest_path = run_dir / CORPUS_FILE
+    manifest_data = load_json(manifest_path.read_bytes(), manifest_path, _DAMAGED)
+    entries = manifest_data.get("documents") if isinstance(manifest_data, dict) else None
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("file"), str) for e in entries
+    ):
+        raise InputError(manifest_path, "has no list of documents", _DAMAGED)
+    documents = []
+    for entry in entries:
+        path = run_dir / entry["file"]
+        if not path.resolve().is_relative_to(run_dir.resolve()):
+            raise InputError(
+                manifest_path, f"names a document outside the folder ({entry['file']})", _DAMAGED
+            )
+        try:
+            documents.append(Document.from_dict(load_json(path.read_bytes(), path, _DAMAGED)))
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as err:  # a field missing or of the wrong kind
+            raise InputError(path, f"is damaged ({type(err).__name__})", _DAMAGED) from None
+    return documents
 
 
 def load_statements(run_dir: Path) -> list[Statement]:
-    """The statements of an ingest output folder."""
-    return [Statement.from_dict(row) for row in read_jsonl(run_dir / STATEMENTS_FILE)]
+    """The statements of an ingest output folder; a damaged line is an InputError."""
+    path = run_dir / STATEMENTS_FILE
+    rows = read_jsonl(path)
+    try:
+        return [Statement.from_dict(row) for row in rows]
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputError(path, f"is damaged ({type(err).__name__})", _DAMAGED) from None

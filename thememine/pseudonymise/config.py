@@ -59,8 +59,10 @@ def load_config(path: Path) -> PseudonymiseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ThememineError(f"No settings file at {path}.") from None
-    except tomllib.TOMLDecodeError as err:
-        raise _problem(path, f"is not valid TOML ({err})") from None
+    except UnicodeDecodeError:
+        raise _problem(path, "is not UTF-8 text (save it as UTF-8)") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as err:  # arrays nested thousands deep recurse
+        raise _problem(path, f"is not valid TOML ({type(err).__name__})") from None
     unknown = set(data) - {"participants", "allow", "deny", "thresholds"}
     if unknown:
         raise _problem(path, f"unknown setting(s) {', '.join(sorted(unknown))}")
@@ -81,8 +83,13 @@ def load_config(path: Path) -> PseudonymiseConfig:
     for label, phrases in deny.items():
         if label not in LABELS:
             raise _problem(path, f"unknown label {label!r} in deny; labels are {', '.join(LABELS)}")
+        if not isinstance(phrases, list) or not all(isinstance(v, str) for v in phrases):
+            raise _problem(path, f"deny.{label} is a list of words")
         config.deny += [(label, phrase) for phrase in phrases]
-    for label, value in data.get("thresholds", {}).items():
+    thresholds = data.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise _problem(path, "thresholds is a table of LABEL = number")
+    for label, value in thresholds.items():
         if label not in LABELS:
             raise _problem(path, f"unknown label {label!r} in thresholds")
         if not isinstance(value, (int, float)) or not 0 <= value <= 1:

@@ -70,6 +70,7 @@ def write_output(out: Path, result: PseudonymisedCorpus, settings: dict[str, Any
                 "turns": len(d.turns),
                 "statements": per_doc[d.id],
                 "speakers": d.speakers,
+                "dropped_cues": len(d.dropped_cues),
                 "file": f"{DOCUMENTS_DIR}/{d.id}.json",
             }
             for d in result.documents

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from thememine.errors import InputError
 from thememine.ingest.store import CORPUS_FILE, STATEMENTS_FILE
 from thememine.io import read_jsonl
+from thememine.limits import load_json
 from thememine.themes.model import ThemeRun
 from thememine.themes.store import STATE_FILE, load_run
 
@@ -39,9 +39,12 @@ class ReportInput:
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise InputError(path, f"cannot be read ({err})", "Write the run folder again.") from None
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(
+            path, f"cannot be read ({err.strerror or err})", "Write the run folder again."
+        ) from None
+    data = load_json(raw, path, "Write the run folder again.")
     if not isinstance(data, dict):
         raise InputError(path, "is not a JSON object", "Write the run folder again.")
     return data
@@ -59,8 +62,8 @@ def load_report_input(folder: Path) -> ReportInput:
     if (folder / STATEMENTS_FILE).is_file():
         try:
             rows = read_jsonl(folder / STATEMENTS_FILE)
-        except (OSError, json.JSONDecodeError) as err:
-            raise InputError(folder / STATEMENTS_FILE, f"cannot be read ({err})") from None
+        except OSError as err:
+            raise InputError(folder / STATEMENTS_FILE, f"cannot be read ({err.strerror or err})") from None
         for row in rows:
             doc_id = str(row.get("doc_id", ""))
             data.statements_per_doc[doc_id] = data.statements_per_doc.get(doc_id, 0) + 1

@@ -442,7 +442,12 @@ def load_codes(folder: Path, run: ThemeRun) -> tuple[Matrix | None, list[str]]:
     path = folder / CODE_VECTORS_FILE
     if not names or not path.is_file():
         return None, []
-    vectors = np.load(path, allow_pickle=False).astype(np.float32)
+    try:
+        vectors = np.load(path, allow_pickle=False).astype(np.float32)
+    except (ValueError, TypeError, EOFError) as err:  # numpy's words for a cut-short or foreign file
+        raise InputError(
+            path, f"cannot be read ({type(err).__name__})", "It was cut short; run `thememine themes` again"
+        ) from None
     return (vectors, names) if len(vectors) == len(names) else (None, [])
 
 

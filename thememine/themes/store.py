@@ -22,8 +22,9 @@ import numpy as np
 import yaml
 
 from thememine.errors import InputError
-from thememine.io import atomic_write_json, atomic_write_npy, atomic_write_text
-from thememine.themes.model import UNASSIGNED, Quote, Theme, ThemeRun, Unit
+from thememine.io import atomic_write_json, atomic_write_npy, atomic_write_text, read_jsonl
+from thememine.limits import load_json
+from thememine.themes.model import UNASSIGNED, Matrix, Quote, Theme, ThemeRun, Unit
 
 THEMES_FILE = "themes.yaml"
 ASSIGNMENTS_FILE = "assignments.csv"
@@ -177,7 +178,7 @@ def save_run(run: ThemeRun, folder: Path) -> None:
 
 
 def load_run(folder: Path) -> ThemeRun:
-    """A theme run written by :func:`save_run`."""
+    """A theme run written by :func:`save_run`; a damaged file is an :class:`InputError`."""
     state_path = folder / STATE_FILE
     if not state_path.is_file():
         raise InputError(
@@ -185,25 +186,54 @@ def load_run(folder: Path) -> ThemeRun:
             f"no theme run here ({STATE_FILE} is missing)",
             "Run `thememine themes` or `thememine run` first.",
         )
-    state = json.loads(state_path.read_text(encoding="utf-8"))
-    if state.get("format") != FORMAT:
-        raise InputError(state_path, f"not a thememine theme run ({FORMAT})")
-    embeddings = np.load(folder / EMBEDDINGS_FILE, allow_pickle=False).astype(np.float32)
-    units = [
-        Unit(**{**u, "surrogates": tuple(tuple(x) for x in u.get("surrogates", ()))}) for u in state["units"]
-    ]
+    state = load_json(state_path.read_bytes(), state_path, _DAMAGED)
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise InputError(state_path, f"not a thememine theme run ({FORMAT})", _DAMAGED)
+    embeddings = _load_embeddings(folder / EMBEDDINGS_FILE)
+    try:
+        units = [
+            Unit(**{**u, "surrogates": tuple(tuple(x) for x in u.get("surrogates", ()))})
+            for u in state["units"]
+        ]
+        run = ThemeRun(
+            units=units,
+            embeddings=embeddings,
+            assignment=[int(t) for t in state["assignment"]],
+            scores=[float(s) for s in state["scores"]],
+            themes={t.id: t for t in (theme_from_dict(d) for d in state["themes"])},
+            settings=dict(state.get("settings", {})),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # a field missing or of the wrong kind
+        raise InputError(state_path, f"is damaged ({type(err).__name__})", _DAMAGED) from None
     if len(embeddings) != len(units):
         raise InputError(
             folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", "Run `thememine themes` again."
         )
-    return ThemeRun(
-        units=units,
-        embeddings=embeddings,
-        assignment=[int(t) for t in state["assignment"]],
-        scores=[float(s) for s in state["scores"]],
-        themes={t.id: t for t in (theme_from_dict(d) for d in state["themes"])},
-        settings=state.get("settings", {}),
-    )
+    if len(run.assignment) != len(units) or len(run.scores) != len(units):
+        raise InputError(state_path, "is damaged (assignments and statements differ in number)", _DAMAGED)
+    return run
+
+
+_DAMAGED = (
+    "It was changed or cut short (an interrupted run, a full disk). Restore the run folder from a "
+    "backup, or fit the themes again with `thememine themes` and --force"
+)
+
+
+def _load_embeddings(path: Path) -> Matrix:
+    """The embeddings of a run: a finite float matrix, or an :class:`InputError` saying what is wrong."""
+    if not path.is_file():
+        raise InputError(path, "is missing", _DAMAGED)
+    try:
+        array = np.load(path, allow_pickle=False)
+        if not isinstance(array, np.ndarray) or array.ndim != 2:
+            raise ValueError("not a matrix")
+        matrix = array.astype(np.float32)
+    except (ValueError, TypeError, EOFError) as err:  # numpy's words for a cut-short or foreign file
+        raise InputError(path, f"cannot be read ({type(err).__name__})", _DAMAGED) from None
+    if not np.isfinite(matrix).all():
+        raise InputError(path, "holds numbers that are not finite", _DAMAGED)
+    return matrix
 
 
 def log_decision(folder: Path, decision: dict[str, Any]) -> None:
@@ -214,7 +244,8 @@ def log_decision(folder: Path, decision: dict[str, Any]) -> None:
 
 
 def read_log(folder: Path) -> list[dict[str, Any]]:
+    """The decisions logged in ``decisions.log`` (none without one); a damaged line is an InputError."""
     path = folder / LOG_FILE
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
