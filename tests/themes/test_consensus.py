@@ -218,3 +218,28 @@ def test_a_large_fit_through_micro_clusters_finds_the_groups(monkeypatch: pytest
     runs = consensus.ensemble(vectors, 5, nearest_neighbours(vectors, 16), runs=20)
     labels = consensus.consensus(runs.labels, min_size=10)
     assert adjusted_rand_score(truth, labels) > 0.95
+
+
+def test_merged_split_and_moved_themes_get_their_stability_as_they_now_stand() -> None:
+    from thememine.themes.decisions import MERGE, MOVE, SPLIT, Decision, apply_decisions
+    from thememine.themes.fit import content_mask, stability_now
+
+    units, vectors, _ = separated()
+    run = fit_run(units, vectors, seed=4)
+    first, second, third = sorted(run.themes)[:3]
+    kept = run.themes[third].stability
+    apply_decisions(run, [Decision(MERGE, first, others=(second,))])
+    merged = run.themes[first].stability
+    # two separate groups are together in no run: half of the merged theme's pairs never are
+    assert merged is not None and merged < 0.7
+    fitted = [i for i, keep in enumerate(content_mask(run.units)) if keep]
+    assert merged == stability_now(run.embeddings, fitted, 4, {first: run.members(first)})[first]
+    assert run.themes[third].stability == kept  # untouched: measured by the fit, kept
+
+    apply_decisions(run, [Decision(SPLIT, first, k=2)])
+    halves = [t for t in run.themes.values() if t.parents == [first]]
+    assert len(halves) == 2 and all(t.stability is not None and t.stability > 0.9 for t in halves)
+
+    stranger = run.units[run.members(halves[0].id)[0]].id
+    apply_decisions(run, [Decision(MOVE, third, statement=stranger)])
+    assert run.themes[third].stability is not None and run.themes[third].stability < kept

@@ -131,7 +131,7 @@ def fit_clusters(
     if n_themes is not None or n < SMALL:
         return Clustering(*_agglomerative(vectors, seed, n_themes))
     settings = scaled_settings(n, seed)
-    runs = consensus.ensemble(vectors, seed, neighbours(vectors, consensus.NEIGHBOURS + 1, seed))
+    runs = runs_of(vectors, seed)
     labels = consensus.consensus(runs.labels, settings.min_cluster_size)
     if len(set(labels) - {UNASSIGNED}) < 2:
         log.info("the runs agree on fewer than two clusters; clustering agglomeratively")
@@ -143,6 +143,30 @@ def fit_clusters(
     }
     settings = replace(settings, runs=len(runs.clusters), clusters_per_run=runs.resolution)
     return Clustering(labels, settings, stability)
+
+
+def runs_of(vectors: Matrix, seed: int) -> consensus.Ensemble:
+    """The consensus runs of a fit of ``vectors`` (centred) with ``seed``: the same input gives the
+    same runs, so they can be had again to measure themes the researcher has changed."""
+    return consensus.ensemble(vectors, seed, neighbours(vectors, consensus.NEIGHBOURS + 1, seed))
+
+
+def stability_now(
+    embeddings: Matrix, fitted: Sequence[int], seed: int, members: dict[int, list[int]]
+) -> dict[int, float | None]:
+    """The stability of themes as they stand now (after a merge, a split or moves): the fit's runs
+    again, on the ``fitted`` rows of ``embeddings``, and the mean co-association of each theme's
+    ``members`` (rows) among them. None for a theme with fewer than two fitted members, and for
+    every theme of a fit too small for a consensus."""
+    if len(fitted) < SMALL:
+        return dict.fromkeys(members)
+    runs = runs_of(centred(normalise_rows(embeddings)[list(fitted)]), seed)
+    position = {row: at for at, row in enumerate(fitted)}
+    found: dict[int, float | None] = {}
+    for theme, rows in members.items():
+        kept = [position[r] for r in rows if r in position]
+        found[theme] = round(consensus.stability(runs.labels, kept), 3) if len(kept) >= 2 else None
+    return found
 
 
 def neighbours(vectors: Matrix, k: int, seed: int) -> consensus.Neighbours:
