@@ -139,24 +139,21 @@ def _timed(table: dict[str, float], name: str, function: Callable[..., Any]) -> 
 def instrument() -> dict[str, float]:
     """Wall-clock seconds per step of ``fit_run``, filled in as it runs.
 
-    Classes are patched, not fit.py's names: fit.py imports UMAP, HDBSCAN and BERTopic inside
-    its functions. HDBSCAN may run twice (fit.py's "eom" try, then BERTopic's own fit).
+    Module functions are patched where fit.py and consensus.py look them up; k-means is patched on
+    its class (consensus.py imports it inside its functions), so the micro-clusters' k-means is in
+    "k-means (all runs)" too.
     """
-    from bertopic import BERTopic
-    from hdbscan import HDBSCAN
-    from umap import UMAP
+    from sklearn.cluster import KMeans
 
-    from thememine.themes import describe, fitting
+    from thememine.themes import consensus, describe, fit, fitting
 
     steps: dict[str, float] = {}
-    for cls, name, label in [
-        (UMAP, "fit_transform", "UMAP"),
-        (HDBSCAN, "fit", "HDBSCAN (all fits)"),
-        (BERTopic, "fit_transform", "BERTopic (its HDBSCAN fit included)"),
-        (BERTopic, "_extract_topics", "BERTopic: c-TF-IDF keywords"),
-        (BERTopic, "_save_representative_docs", "BERTopic: representative docs"),
-    ]:
-        setattr(cls, name, _timed(steps, label, getattr(cls, name)))
+    KMeans.fit = _timed(steps, "k-means (all runs)", KMeans.fit)  # type: ignore[method-assign]
+    fit.neighbours = _timed(steps, "nearest neighbours", fit.neighbours)
+    consensus.spectral_coordinates = _timed(steps, "spectral coordinates", consensus.spectral_coordinates)
+    consensus.micro_clusters = _timed(steps, "micro-clusters", consensus.micro_clusters)
+    consensus.consensus = _timed(steps, "co-association and cut", consensus.consensus)
+    consensus.stability = _timed(steps, "stability per theme", consensus.stability)
     fitting.content_mask = _timed(steps, "content mask", fitting.content_mask)
     fitting.reduce_outliers = _timed(steps, "reduce outliers", fitting.reduce_outliers)
     describe.theme_keywords = _timed(steps, "describe: keywords", describe.theme_keywords)
