@@ -9,7 +9,8 @@ import typer
 
 from thememine.cli._common import fail, out_console
 from thememine.errors import ThememineError
-from thememine.report import REPORT_FILE, build_report
+from thememine.report import build_report
+from thememine.runfolder import REPORT_FILE
 
 RunDir = Annotated[
     Path,

@@ -10,6 +10,7 @@ import typer
 
 from thememine.cli._common import fail, out_console
 from thememine.errors import ThememineError
+from thememine.runfolder import THEMES_FILE
 from thememine.themes.decisions import (
     CONFIRM,
     DELETE,
@@ -25,7 +26,6 @@ from thememine.themes.decisions import (
     summary,
 )
 from thememine.themes.history import undo
-from thememine.themes.store import THEMES_FILE
 
 RunDir = Annotated[
     Path,
