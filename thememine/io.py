@@ -44,7 +44,7 @@ def fsync_dir(folder: Path) -> None:
 def write_synced(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to a new file at ``path`` and sync it to disk (no rename: see below)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    fd = os.open(path, flags, 0o666 if mode is None else mode)
+    fd = os.open(path, flags, 0o600 if mode is None else mode)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
