@@ -118,8 +118,8 @@ def pseudonymise(
                 raise OutputError(
                     f"The {what} {place} lies inside the input folder {source}; choose another place."
                 )
-    _check_writable(review_dir, "review folder")
     with key_lock(key):  # stops here, before any output, when the key's folder cannot be written
+        _check_writable(review_dir, "review folder")
         payload = read_key(key, passphrase) if key.exists() else None
         mapping = (
             SurrogateMap.from_payload(payload["mapping"], style)  # type: ignore[arg-type]
