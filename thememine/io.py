@@ -9,7 +9,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -89,30 +89,8 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_json(path: Path, obj: Any) -> None:
-    """Write an object as indented UTF-8 JSON, atomically."""
-    atomic_write_text(path, json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
-
-
-def atomic_write_npy(path: Path, array: Any) -> None:
-    """``array`` as float32 in NumPy's ``.npy`` format (no pickles), written atomically."""
-    import io
-
-    import numpy as np
-
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array, dtype=np.float32), allow_pickle=False)
-    atomic_write_bytes(path, buffer.getvalue())
-
-
-def atomic_write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    """Write one JSON object per line, atomically."""
-    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
-    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
-
-
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read a JSON-lines file written by :func:`atomic_write_jsonl`."""
+    """Read a JSON-lines file (one object per line)."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -140,7 +118,7 @@ def hold_lock(path: Path, wait: float, busy: Callable[[], ThememineError]) -> It
     OS lets go of the lock when the process ends, even when it is killed.
     """
     with _held_guard:
-        held = _held.setdefault(str(path.absolute()), _Held())
+        held = _held.setdefault(str(path.resolve()), _Held())
     deadline = time.monotonic() + wait
     if not held.threads.acquire(timeout=max(wait, 0.0)):
         raise busy()

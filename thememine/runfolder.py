@@ -605,17 +605,18 @@ def step(folder: Path) -> Iterator[Step]:
         ) from None
     with locked(folder):
         recover(folder)
-        if str(folder.absolute()) in _in_step.folders:
+        if str(folder.resolve()) in _in_step.folders:
             raise RuntimeError(f"a step in {folder} is already under way in this thread")
+        _remove_leftovers(folder)
         work = folder / WORK_DIR
         work.mkdir(exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix="stage-", dir=work))
-        _in_step.folders.add(str(folder.absolute()))
+        _in_step.folders.add(str(folder.resolve()))
         try:
             yield (staged := Step(folder, stage))
             staged.commit()
         finally:
-            _in_step.folders.discard(str(folder.absolute()))
+            _in_step.folders.discard(str(folder.resolve()))
             _clear(work)
 
 
@@ -664,7 +665,7 @@ def recover(folder: Path) -> None:
     Cheap when there is nothing to do (one look for the work folder), so every reader calls it.
     """
     work = folder / WORK_DIR
-    if not work.is_dir() or str(folder.absolute()) in _in_step.folders:
+    if not work.is_dir() or str(folder.resolve()) in _in_step.folders:
         return
     with locked(folder):
         if not work.is_dir():  # another process recovered meanwhile
@@ -672,10 +673,15 @@ def recover(folder: Path) -> None:
         record = _commit_record(work / COMMIT_FILE)
         if record is not None:
             _roll_forward(folder, record)
-        for place in (folder, folder / DOCUMENTS_DIR, folder / HISTORY_DIR):
-            if place.is_dir():
-                remove_leftovers(place)  # a killed atomic write of an earlier version
+        _remove_leftovers(folder)
         _clear(work)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """The temporary files of atomic writes killed in an earlier version (which wrote in place)."""
+    for place in (folder, folder / DOCUMENTS_DIR, folder / HISTORY_DIR):
+        if place.is_dir():
+            remove_leftovers(place)
 
 
 def _commit_record(path: Path) -> dict[str, Any] | None:
@@ -685,10 +691,18 @@ def _commit_record(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as err:
-        raise _bad(path, f"the record of an unfinished step is not readable: {err}") from None
+        raise _unfinished(path, f"not readable: {err}") from None
     if not isinstance(record, dict) or not {"stage", "put", "remove"} <= set(record):
-        raise _bad(path, "the record of an unfinished step is incomplete")
+        raise _unfinished(path, "incomplete")
     return record
+
+
+def _unfinished(path: Path, what: str) -> InputError:
+    return InputError(
+        path,
+        f"the record of an unfinished step is {what} (the disk may be damaged)",
+        f"Remove the folder {path.parent} to drop that step, and check the run folder's files",
+    )
 
 
 def _clear(work: Path) -> None:

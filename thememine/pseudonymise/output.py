@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from thememine.io import atomic_write_text, read_jsonl
+from thememine.io import atomic_write_text, read_jsonl, remove_leftovers
 from thememine.pseudonymise.corpus import PseudonymisedCorpus
 from thememine.pseudonymise.leaks import FolderCheck
 from thememine.runfolder import (
@@ -181,6 +181,8 @@ def write_review(folder: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
     writer.writeheader()
     writer.writerows(rows)
     csv_path, html_path = folder / "review.csv", folder / "review.html"
+    for path in (csv_path, html_path):  # the caller holds the key's lock: no other run writes them
+        remove_leftovers(folder, path.name)
     atomic_write_text(csv_path, buffer.getvalue())
     atomic_write_text(html_path, _review_html(rows))
     csv_path.chmod(0o600)
