@@ -86,6 +86,41 @@ def test_recovery_finishes_a_committed_step_and_drops_an_uncommitted_one(tmp_pat
     assert (tmp_path / "a.txt").read_text() == "new"
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        json.dumps({"stage": "stage-1", "put": ["../outside.txt"], "remove": []}),
+        json.dumps({"stage": "stage-1", "put": [], "remove": ["/etc/outside.txt"]}),
+        json.dumps({"stage": "../..", "put": ["a.txt"], "remove": []}),
+        json.dumps({"stage": "stage-1", "put": "a.txt", "remove": []}),
+        "[1, 2]",
+        '{"stage": "stage-1", "put": ' + "[" * 100 + "]" * 100 + ', "remove": []}',
+        '{"stage": "stage-1", "put": ["a.txt"',  # cut short
+    ],
+)
+def test_a_commit_record_that_names_files_outside_the_folder_is_refused(tmp_path: Path, record: str) -> None:
+    run = tmp_path / "run"
+    stage = run / WORK_DIR / "stage-1"
+    stage.mkdir(parents=True)
+    (stage / "a.txt").write_text("staged")
+    (tmp_path / "outside.txt").write_text("kept")
+    (run / WORK_DIR / COMMIT_FILE).write_text(record)
+    with pytest.raises(InputError, match="unfinished step"):
+        recover(run)
+    assert (tmp_path / "outside.txt").read_text() == "kept" and not (run / "a.txt").exists()
+
+
+def test_a_corpus_record_that_names_a_document_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    entry = DocumentEntry("doc01", "txt", None, 1, 1, 1, ["I"], "../secret.json", dropped_cues=2)
+    (tmp_path / CORPUS_FILE).write_text(json.dumps(CorpusRecord([entry]).to_dict()))
+    with pytest.raises(InputError, match="outside the folder"):
+        read_corpus_record(tmp_path)
+    inside = DocumentEntry("doc01", "srt", None, 1, 1, 1, ["I"], "documents/doc01.json", dropped_cues=2)
+    (tmp_path / CORPUS_FILE).write_text(json.dumps(CorpusRecord([inside]).to_dict()))
+    record = read_corpus_record(tmp_path)
+    assert record is not None and record.documents == [inside]
+
+
 def test_records_round_trip_and_keep_the_shapes_of_earlier_versions(tmp_path: Path) -> None:
     ingest = CorpusRecord(
         documents=[
@@ -107,7 +142,7 @@ def test_records_round_trip_and_keep_the_shapes_of_earlier_versions(tmp_path: Pa
     shared = pseudonymised.to_dict()
     assert CorpusRecord.from_dict(shared) == pseudonymised
     assert set(shared["documents"][0]) == {
-        "id", "format", "group", "characters", "turns", "statements", "speakers", "file",
+        "id", "format", "group", "characters", "turns", "statements", "speakers", "dropped_cues", "file",
     }  # fmt: skip  # the shareable record names no source file and keeps no header value
     (tmp_path / CORPUS_FILE).write_text(json.dumps({"documents": [{"format": "txt"}]}))
     with pytest.raises(InputError, match="is damaged"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import signal
 import tempfile
@@ -14,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from thememine.errors import OutputError, ThememineError
+from thememine.errors import InputError, OutputError, ThememineError
+from thememine.limits import load_json
 
 CRASH_ENV = "THEMEMINE_CRASH_AT"  # crash tests only: kill the process at its n-th durable write
 _writes = 0
@@ -90,9 +90,22 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read a JSON-lines file (one object per line)."""
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    """Read a JSON-lines file (one object per line); a damaged line is an
+    :class:`InputError` naming it."""
+    hint = "It was changed or cut short; write it again with the command that made it"
+    rows: list[dict[str, Any]] = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                row = load_json(line, f"{path}, line {number}", hint)
+                if not isinstance(row, dict):
+                    raise InputError(f"{path}, line {number}", "is not a JSON object", hint)
+                rows.append(row)
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text", hint) from None
+    return rows
 
 
 class _Held:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thememine.embed.base import Embedder
+from thememine.embed.base import Embedder, normalise_rows
 from thememine.embed.cache import EmbeddingCache
 from thememine.embed.texts import Embedded
 from thememine.errors import InputError, OutputError
@@ -26,8 +26,7 @@ from thememine.runfolder import (
     step,
 )
 from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
-from thememine.themes.coding import DEFAULT_THRESHOLD, CodeTexts
-from thememine.themes.describe import name_themes
+from thememine.themes.coding import DEFAULT_THRESHOLD, CodeModel, CodeTexts
 from thememine.themes.model import Matrix, ThemeRun, Unit
 from thememine.themes.neutral import embedding_text
 
@@ -262,18 +261,17 @@ def themes(
     texts = _code_texts(book, embedder, cache, out if update else None) if book is not None else None
     vectors = texts.vectors() if texts is not None else None
     names = [c.name for c in book.codes] if book else []
-    run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer)
-    run.settings.update(
-        {
-            "embedder": embedder.id,
-            "embedder_version": embedder.version,
-            "codebook": book.name if book else None,
-            "code_names": names,
-        }
-    )
-    if texts is not None and vectors is not None:
-        _calibrate(run, texts, threshold, include_interviewer)
-        name_themes(run, vectors, names)  # now with the calibration: a code names a theme it codes
+    settings: dict[str, Any] = {
+        "embedder": embedder.id,
+        "embedder_version": embedder.version,
+        "codebook": book.name if book else None,
+        "code_names": names,
+    }
+    model = None
+    if texts is not None:  # calibrated once, before the themes are named: a code names a theme it codes
+        model = _code_model(units, normalise_rows(embedded.vectors), texts, include_interviewer)
+        settings.update(_calibration_settings(model, names, threshold))
+    run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer, settings)
     messages: list[str] = []
     # one step: every file of the fit changes together, and no decision slips in between the
     # carrying over of the earlier decisions and the save
@@ -288,7 +286,9 @@ def themes(
         stage_run(writing, run, [entry])
         history.forget(writing)  # a decision made before this fit cannot be undone into it
         if book is not None and texts is not None:
-            _write_codes(writing, run.units, run.embeddings, texts, book, threshold, include_interviewer)
+            _write_codes(
+                writing, run.units, run.embeddings, texts, book, threshold, include_interviewer, model
+            )
     return ThemesResult(run, embedded, messages, book, out)
 
 
@@ -337,18 +337,24 @@ def _code_texts(
     return texts.with_examples({code: run.embeddings[rows] for code, rows in found.items()})
 
 
-def _calibrate(run: ThemeRun, texts: CodeTexts, threshold: float, include_interviewer: bool) -> None:
-    """Fit the coding calibration on the codebook's examples, against this corpus; keep it in the run."""
-    from thememine.themes.coding import code_model
+def _code_model(
+    units: Sequence[Unit], embeddings: Matrix, texts: CodeTexts, include_interviewer: bool
+) -> CodeModel:
+    """The codebook's model for this corpus: code vectors, their spread over the statements that are
+    coded, and the calibration fitted on the codebook's examples."""
+    from thememine.themes.coding import code_model, content_rows
     from thememine.themes.fit import content_mask
 
-    rows = [i for i, keep in enumerate(content_mask(run.units, include_interviewer)) if keep]
-    model = code_model(texts, run.embeddings, rows)
-    run.settings["code_calibration"] = model.calibration.to_dict()
-    run.settings["code_threshold"] = threshold
-    run.settings["code_thresholds"] = dict(
-        zip(run.settings.get("code_names", []), model.thresholds(threshold), strict=False)
-    )
+    return code_model(texts, embeddings, content_rows(units, content_mask(units, include_interviewer)))
+
+
+def _calibration_settings(model: CodeModel, names: Sequence[str], threshold: float) -> dict[str, Any]:
+    """What a run keeps of the coding model: the calibration and each code's cosine threshold."""
+    return {
+        "code_calibration": model.calibration.to_dict(),
+        "code_threshold": threshold,
+        "code_thresholds": dict(zip(names, model.thresholds(threshold), strict=False)),
+    }
 
 
 def _write_codes(
@@ -359,14 +365,16 @@ def _write_codes(
     book: Codebook,
     threshold: float,
     include_interviewer: bool = False,
+    model: CodeModel | None = None,
 ) -> int:
     """``codes.csv``: each coded statement's best codes; returns how many pass ``threshold``.
 
     Every statement with content is coded, except the interviewer's unless ``include_interviewer``.
+    ``model``: the coding model already made for these statements, if any.
     """
     from thememine.themes.coding import code_units, codes_csv
     from thememine.themes.fit import content_mask
 
-    scored, _ = code_units(units, embeddings, texts, content_mask(units, include_interviewer))
+    scored, _ = code_units(units, embeddings, texts, content_mask(units, include_interviewer), model=model)
     writing.write_text(CODES_FILE, codes_csv(units, scored, book, threshold))
     return sum(1 for rows in scored if rows and rows[0].score >= threshold)

@@ -41,7 +41,8 @@ import numpy as np
 
 from thememine import __version__
 from thememine.errors import InputError, OutputError, ThememineError
-from thememine.io import durable_point, fsync_dir, hold_lock, remove_leftovers, write_synced
+from thememine.io import durable_point, fsync_dir, hold_lock, read_jsonl, remove_leftovers, write_synced
+from thememine.limits import load_json
 from thememine.themes.model import Matrix, Quote, Theme, ThemeRun, Unit
 
 # ---------------------------------------------------------------------------------------------
@@ -121,19 +122,33 @@ def parse_statement_id(text: str) -> StatementRef | None:
 # Records
 
 
-def _bad(path: Path, what: str) -> InputError:
-    return InputError(
-        path, f"is damaged ({what})", "Write the run folder again with the command that made it"
-    )
+_REWRITE = "Write the run folder again with the command that made it"
+_DAMAGED_RUN = (
+    "It was changed or cut short (an interrupted run, a full disk). Restore the run folder from a "
+    "backup, or fit the themes again with `thememine themes` and --force"
+)
+# What a field of the wrong kind raises when a record is built from a damaged or foreign file
+# (OverflowError: an infinite number where a count belongs).
+_WRONG_KIND = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
-def _read_object(path: Path) -> dict[str, Any]:
+def _bad(path: Path, what: str, hint: str = _REWRITE) -> InputError:
+    return InputError(path, f"is damaged ({what})", hint)
+
+
+def _read_json(path: Path, hint: str) -> Any:
+    """The JSON in ``path``, bounded in depth (:func:`thememine.limits.load_json`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise _bad(path, f"not readable JSON: {err}") from None
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot be read ({err.strerror or err})", hint) from None
+    return load_json(raw, path, hint)
+
+
+def _read_object(path: Path, hint: str = _REWRITE) -> dict[str, Any]:
+    data = _read_json(path, hint)
     if not isinstance(data, dict):
-        raise _bad(path, "not a JSON object")
+        raise _bad(path, "not a JSON object", hint)
     return data
 
 
@@ -149,8 +164,8 @@ class HeaderEntry:
 
 @dataclass(frozen=True)
 class DocumentEntry:
-    """One document in ``corpus.json``. The fields after ``file`` are written by ``ingest`` only:
-    pseudonymised output never names the source file or keeps header values."""
+    """One document in ``corpus.json``. The fields after ``dropped_cues`` are written by ``ingest``
+    only: pseudonymised output never names the source file or keeps header values."""
 
     id: str
     format: str
@@ -160,6 +175,7 @@ class DocumentEntry:
     statements: int
     speakers: list[str]
     file: str  # the document's file in the run folder, documents/<id>.json
+    dropped_cues: int = 0  # subtitle cues left out for a broken timing line (reported when read)
     path: str | None = None
     encoding: str | None = None
     sha256: str | None = None
@@ -183,6 +199,7 @@ class DocumentEntry:
             data["interviewers"] = self.interviewers
         if self.header is not None:
             data["header"] = [vars(line) for line in self.header]
+        data["dropped_cues"] = self.dropped_cues
         data["file"] = self.file
         return data
 
@@ -198,6 +215,7 @@ class DocumentEntry:
             statements=int(data.get("statements", 0)),
             speakers=[str(s) for s in data.get("speakers", [])],
             file=str(data.get("file") or f"{DOCUMENTS_DIR}/{data['id']}.json"),
+            dropped_cues=int(data.get("dropped_cues", 0)),
             path=None if data.get("path") is None else str(data["path"]),
             encoding=None if data.get("encoding") is None else str(data["encoding"]),
             sha256=None if data.get("sha256") is None else str(data["sha256"]),
@@ -240,8 +258,11 @@ class CorpusRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CorpusRecord:
+        documents = data.get("documents", [])
+        if not isinstance(documents, list):
+            raise TypeError("documents is not a list")
         return cls(
-            documents=[DocumentEntry.from_dict(d) for d in data.get("documents", [])],
+            documents=[DocumentEntry.from_dict(d) for d in documents],
             pseudonymised=bool(data.get("pseudonymised", False)),
             thememine_version=str(data.get("thememine_version", "")),
             created=data.get("created"),
@@ -258,10 +279,15 @@ def read_corpus_record(folder: Path) -> CorpusRecord | None:
     path = folder / CORPUS_FILE
     if not path.is_file():
         return None
+    data = _read_object(path)
     try:
-        return CorpusRecord.from_dict(_read_object(path))
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _bad(path, f"a document entry is incomplete: {err}") from None
+        record = CorpusRecord.from_dict(data)
+    except _WRONG_KIND as err:
+        raise _bad(path, f"an entry is incomplete ({type(err).__name__})") from None
+    for entry in record.documents:
+        if not (folder / entry.file).resolve().is_relative_to(folder.resolve()):
+            raise _bad(path, f"it names a document outside the folder: {entry.file}")
+    return record
 
 
 @dataclass
@@ -324,10 +350,11 @@ def read_audit(folder: Path) -> AuditRecord | None:
     path = folder / AUDIT_FILE
     if not path.is_file():
         return None
+    data = _read_object(path)
     try:
-        return AuditRecord.from_dict(_read_object(path))
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _bad(path, f"a count is not a number: {err}") from None
+        return AuditRecord.from_dict(data)
+    except _WRONG_KIND as err:
+        raise _bad(path, f"a count is not a number: {type(err).__name__}") from None
 
 
 def is_pseudonymised(folder: Path) -> bool:
@@ -413,9 +440,10 @@ def _read_run(folder: Path) -> ThemeRun:
             f"no theme run here ({STATE_FILE} is missing)",
             "Run `thememine themes` or `thememine run` first.",
         )
-    state = _read_object(state_path)
-    if state.get("format") != STATE_FORMAT:
-        raise InputError(state_path, f"not a thememine theme run ({STATE_FORMAT})")
+    state = _read_json(state_path, _DAMAGED_RUN)
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise InputError(state_path, f"not a thememine theme run ({STATE_FORMAT})", _DAMAGED_RUN)
+    embeddings = _load_embeddings(folder / EMBEDDINGS_FILE)
     try:
         units = [
             Unit(**{**u, "surrogates": tuple(tuple(x) for x in u.get("surrogates", ()))})
@@ -423,48 +451,45 @@ def _read_run(folder: Path) -> ThemeRun:
         ]
         run = ThemeRun(
             units=units,
-            embeddings=_load_embeddings(folder / EMBEDDINGS_FILE),
+            embeddings=embeddings,
             assignment=[int(t) for t in state["assignment"]],
             scores=[float(s) for s in state["scores"]],
             themes={t.id: t for t in (theme_from_dict(d) for d in state["themes"])},
-            settings=state.get("settings", {}),
+            settings=dict(state.get("settings", {})),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise _bad(state_path, f"an entry is incomplete: {err}") from None
-    if len(run.embeddings) != len(units) or len(run.assignment) != len(units):
-        raise _Mismatch(
-            folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", "Run `thememine themes --force` again."
-        )
+    except _WRONG_KIND as err:  # a field missing or of the wrong kind
+        raise _bad(state_path, type(err).__name__, _DAMAGED_RUN) from None
+    if len(embeddings) != len(units):
+        raise _Mismatch(folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", _DAMAGED_RUN)
+    if len(run.assignment) != len(units) or len(run.scores) != len(units):
+        raise _bad(state_path, "assignments and statements differ in number", _DAMAGED_RUN)
     return run
 
 
 def _load_embeddings(path: Path) -> Matrix:
+    """The embeddings of a run: a finite float matrix, or an :class:`InputError` saying what is wrong."""
+    if not path.is_file():
+        raise InputError(path, "is missing", _DAMAGED_RUN)
     try:
-        vectors = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(path, "is missing", "Run `thememine themes --force` again.") from None
-    except (OSError, ValueError, EOFError) as err:
-        raise _bad(path, f"not readable: {err}") from None
-    return np.asarray(vectors, dtype=np.float32)
+        array = np.load(path, allow_pickle=False)
+        if not isinstance(array, np.ndarray) or array.ndim != 2:
+            raise ValueError("not a matrix")
+        matrix = array.astype(np.float32)
+    except (OSError, ValueError, TypeError, EOFError) as err:  # numpy's words for a cut-short or foreign file
+        raise InputError(path, f"cannot be read ({type(err).__name__})", _DAMAGED_RUN) from None
+    if not np.isfinite(matrix).all():
+        raise InputError(path, "holds numbers that are not finite", _DAMAGED_RUN)
+    return matrix
 
 
 def read_log(folder: Path) -> list[dict[str, Any]]:
-    """The entries of ``decisions.log``, oldest first (none without one)."""
+    """The entries of ``decisions.log``, oldest first (none without one); a damaged line is an
+    :class:`InputError` naming it."""
     recover(folder)
     path = folder / LOG_FILE
     if not path.is_file():
         return []
-    entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            raise _bad(path, f"line {number} is not JSON") from None
-        if isinstance(entry, dict):
-            entries.append(entry)
-    return entries
+    return read_jsonl(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -687,14 +712,32 @@ def _remove_leftovers(folder: Path) -> None:
 def _commit_record(path: Path) -> dict[str, Any] | None:
     """The commit record, if a step was committed (it is written whole or not at all)."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as err:
-        raise _unfinished(path, f"not readable: {err}") from None
-    if not isinstance(record, dict) or not {"stage", "put", "remove"} <= set(record):
+    except OSError as err:
+        raise _unfinished(path, f"not readable ({err.strerror or err})") from None
+    try:
+        record = load_json(raw, path, "")
+    except InputError:
+        raise _unfinished(path, "not readable JSON") from None
+    if not isinstance(record, dict) or not _names_a_step(record):
         raise _unfinished(path, "incomplete")
     return record
+
+
+def _names_a_step(record: dict[str, Any]) -> bool:
+    """Whether a commit record names a stage folder and files inside the run folder only (one
+    that came with a copied folder must not move files elsewhere)."""
+    stage, put, remove = record.get("stage"), record.get("put"), record.get("remove")
+    if not isinstance(stage, str) or not stage.startswith("stage-") or "/" in stage or "\\" in stage:
+        return False
+    if not isinstance(put, list) or not isinstance(remove, list):
+        return False
+    try:
+        return all(isinstance(name, str) and _relative(name) == name for name in [*put, *remove])
+    except ValueError:
+        return False
 
 
 def _unfinished(path: Path, what: str) -> InputError:

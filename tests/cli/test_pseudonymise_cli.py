@@ -153,6 +153,36 @@ def test_rerun_with_the_same_key_extends_the_mapping(
     assert one == two  # same key, same id and surrogates; the style was taken from the key
 
 
+def test_review_decisions_without_their_columns_stop_the_run(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    decisions = tmp_path / "review.csv"
+    decisions.write_text("navn,beslutning\nMette,reject\n", encoding="utf-8")
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    args = [*model_free("pseudonymise", corpus, out, key, "tags"), "--review-decisions", str(decisions)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "no column text and decision" in result.stderr and "navn, beslutning" in result.stderr
+    assert "Traceback" not in result.output and not out.exists() and not key.exists()
+
+
+def test_a_run_that_replaced_nothing_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No empty list after the colon; and the polite "De" is neither replaced nor uncertain."""
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "samtale.txt").write_text(
+        "I: Goddag. Hvordan har De det?\nIP: Godt, tak. Kan De huske mødet?\nI: Ja, og Deres mor var med.\n",
+        encoding="utf-8",
+    )
+    out, key = tmp_path / "out", tmp_path / "private" / "study.key"
+    result = runner.invoke(app, model_free("pseudonymise", corpus, out, key, "tags"))
+    assert result.exit_code == 0, result.output
+    assert "Pseudonymised 1 document: nothing replaced. 0 uncertain items to review." in result.stdout
+    assert ": ." not in result.stdout
+
+
 def test_key_inside_output_is_refused(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
     out = tmp_path / "out"

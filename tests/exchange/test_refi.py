@@ -267,6 +267,30 @@ def test_cli_command(run_dir: Path, tmp_path: Path) -> None:
     assert failed.exit_code == 1
 
 
+@pytest.mark.parametrize("earlier", ["studie.qdpx", "studie.qdc"])
+def test_cli_refuses_to_replace_an_export_without_force(run_dir: Path, tmp_path: Path, earlier: str) -> None:
+    """A .qdpx opened in a QDA program may hold the researcher's own coding: never lost silently."""
+    import typer
+
+    from thememine.cli.export import export_command
+
+    app = typer.Typer()
+    app.command()(export_command)
+    (tmp_path / earlier).write_bytes(b"the researcher's own project")
+    args = [str(run_dir), "--out", str(tmp_path), "--name", "studie"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 1
+    assert "already exists" in refused.output and "--force" in refused.output and earlier in refused.output
+    assert "Traceback" not in refused.output
+    assert (tmp_path / earlier).read_bytes() == b"the researcher's own project"
+    assert not (tmp_path / ("studie.qdc" if earlier.endswith("qdpx") else "studie.qdpx")).exists()
+    replaced = CliRunner().invoke(app, [*args, "--force"])
+    assert replaced.exit_code == 0, replaced.output
+    assert (tmp_path / earlier).read_bytes() != b"the researcher's own project"
+    read_qdc(tmp_path / "studie.qdc")
+    assert read_qdpx(tmp_path / "studie.qdpx")
+
+
 def test_merges_and_splits_are_nested(run_dir: Path, tmp_path: Path) -> None:
     import shutil
 

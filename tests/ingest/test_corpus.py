@@ -123,3 +123,26 @@ def test_a_reader_crash_skips_only_that_file(tmp_path: Path, monkeypatch: pytest
     assert len(corpus.skipped) == 1
     assert "unexpected RuntimeError" in corpus.skipped[0].reason
     assert "secret" not in corpus.skipped[0].reason
+
+
+def test_links_to_folders_and_broken_links_are_listed_as_skipped(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    write(root / "01.txt")
+    write(tmp_path / "elsewhere" / "02.txt")
+    (root / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (root / "gone.txt").symlink_to(tmp_path / "nothing.txt")
+    corpus = read_corpus([root])
+    assert [d.id for d in corpus.documents] == ["01"]
+    reasons = {Path(s.path).name: s.reason for s in corpus.skipped}
+    assert reasons.keys() == {"linked", "gone.txt"}
+    assert "link to a folder" in reasons["linked"] and "Copy the folder" in reasons["linked"]
+    assert "leads nowhere" in reasons["gone.txt"]
+
+
+def test_a_linked_file_is_still_read(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    write(tmp_path / "elsewhere" / "02.txt")
+    root.mkdir()
+    (root / "02.txt").symlink_to(tmp_path / "elsewhere" / "02.txt")
+    corpus = read_corpus([root])
+    assert [d.id for d in corpus.documents] == ["02"] and corpus.skipped == []

@@ -160,3 +160,63 @@ def test_whisper_json(tmp_path: Path, payload: object, expected: list[tuple[str 
 def test_bad_json(tmp_path: Path, raw: str, problem: str) -> None:
     with pytest.raises(InputError, match=problem):
         read_document(write(tmp_path, "w.json", raw))
+
+
+BROKEN_SRT = """1
+00:00:01,000 --> 00:00:03,000
+Moderator: Velkommen.
+
+2
+00:00:04,000 -> 00:00:06,000
+Jens: Denne replik har en ødelagt tid.
+
+3
+00:00:06,500 --> 00:00:08,000
+Jens: Det er nu tolv år.
+
+4
+00:00:xx,000 --> 00:00:12,000
+Moderator: Også denne.
+"""
+
+
+def test_cues_with_broken_timing_are_counted_not_dropped_silently(tmp_path: Path) -> None:
+    path = tmp_path / "broken.srt"
+    path.write_text(BROKEN_SRT, encoding="utf-8")
+    document = read_document(path)
+    assert document.dropped_cues == [2, 4]
+    assert "tolv år" in document.text and "ødelagt" not in document.text
+
+
+def test_a_vtt_cue_with_broken_timing_is_numbered_by_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "broken.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE a note, not a cue\n\n00:00:01.000 --> 00:00:02.000\nHej.\n\n"
+        "00:00:03.000 --> 00:0x:04.000\nVæk.\n",
+        encoding="utf-8",
+    )
+    assert read_document(path).dropped_cues == [2]
+
+
+def test_all_cues_broken_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "allbroken.srt"
+    path.write_text(
+        "1\n00:00:01 --> 00:00:02\nHej.\n\n2\n00:00:03,000 => 00:00:04,000\nDav.\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="all 2 are broken"):
+        read_document(path)
+
+
+def test_dropped_cues_are_reported_and_recorded_in_corpus_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from thememine.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "broken.srt").write_text(BROKEN_SRT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", str(corpus), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "broken.srt: 2 cues with a broken timing line left out (cues 2, 4)" in result.stderr
+    manifest = json.loads((tmp_path / "out" / "corpus.json").read_text(encoding="utf-8"))
+    assert manifest["documents"][0]["dropped_cues"] == 2

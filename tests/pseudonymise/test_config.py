@@ -99,3 +99,52 @@ def test_bad_review_decision(tmp_path: Path) -> None:
     path = write_review(tmp_path / "review.csv", [{"label": "PERSON", "text": "Mette", "decision": "maybe"}])
     with pytest.raises(ThememineError, match="line 2"):
         load_review_decisions(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "missing", "has"),
+    [
+        (
+            "doc_id,status,label,start,end,text,beslutning\nd,uncertain,PERSON,0,5,Mette,reject\n",
+            "decision",
+            "doc_id, status, label, start, end, text, beslutning",
+        ),
+        ("label;tekst;decision\nPERSON;Mette;reject\n", "text", "label, tekst, decision"),
+        ("navn,valg\nMette,reject\n", "text and decision", "navn, valg"),
+        ("", "text and decision", "none"),
+    ],
+)
+def test_review_decisions_without_the_columns_are_refused(
+    tmp_path: Path, content: str, missing: str, has: str
+) -> None:
+    """A file whose decisions cannot be read would pseudonymise as if nothing were decided."""
+    path = tmp_path / "review.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ThememineError) as info:
+        load_review_decisions(path)
+    message = str(info.value)
+    assert f"no column {missing}," in message
+    assert "needs the columns text and decision, and label" in message
+    assert f"this one has: {has}." in message
+
+
+def test_review_decisions_as_a_spreadsheet_saves_them(tmp_path: Path) -> None:
+    """Danish Excel saves CSV with a byte-order mark, ";" between columns and the headers as written."""
+    path = tmp_path / "review.csv"
+    path.write_text(
+        "\ufeffLabel;Text;Decision\nPERSON;Mette;reject\n;Solsikken;add ORGANISATION\n", encoding="utf-8"
+    )
+    config = load_review_decisions(path)
+    assert config.allow == {"PERSON": {"mette"}}
+    assert config.deny == [("ORGANISATION", "Solsikken")]
+
+
+@pytest.mark.parametrize(("kind", "says"), [("folder", "cannot be read"), ("latin-1", "is not UTF-8 text")])
+def test_unreadable_review_decisions_get_a_plain_error(tmp_path: Path, kind: str, says: str) -> None:
+    path = tmp_path / "review.csv"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes("label,text,decision\nPERSON,Søren,reject\n".encode("latin-1"))
+    with pytest.raises(ThememineError, match=says):
+        load_review_decisions(path)

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from tests.report.conftest import DANGEROUS
-from thememine.cli.report import report_command
+from thememine.cli import app
 from thememine.errors import InputError
 from thememine.report import build_report, load_report_input, pca_2d, render_report
 from thememine.report.build import SECTIONS
@@ -139,20 +138,19 @@ def test_pca_of_identical_rows_is_zero() -> None:
     assert np.array_equal(pca_2d(np.ones((4, 3))), np.zeros((4, 2)))
 
 
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    app.command()(report_command)
-    return app
+def report(*args: str) -> Result:
+    """``thememine report`` through the whole command line, as a researcher runs it."""
+    return CliRunner().invoke(app, ["report", *args])
 
 
 def test_cli_writes_the_report(full_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "sub" / "rapport.html"
-    result = CliRunner().invoke(_cli(), [str(full_run), "--out", str(out)])
+    result = report(str(full_run), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert out.is_file() and "Report written" in result.stdout
 
 
 def test_cli_fails_plainly(tmp_path: Path) -> None:
-    result = CliRunner().invoke(_cli(), [str(tmp_path / "missing")])
+    result = report(str(tmp_path / "missing"))
     assert result.exit_code == 1
     assert "is not a folder" in result.stderr

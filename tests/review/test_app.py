@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from tests.runs import edit, entry, snapshot, theme_of
 from thememine.review import create_app
-from thememine.review.i18n import choose, message
+from thememine.review.i18n import STRINGS, choose, message
 from thememine.runfolder import LOG_FILE, STATE_FILE, THEMES_FILE, load_run, read_log
 from thememine.themes.decisions import MERGE, RENAME, SPLIT, Decision, apply_in_folder
 from thememine.themes.model import UNASSIGNED, ThemeRun
@@ -28,7 +28,14 @@ def client(run_dir: Path) -> TestClient:
 
 
 def post(client: TestClient, path: str, **fields: object) -> object:
-    return client.post(path, data={"token": TOKEN, **fields}, follow_redirects=False)
+    """A form posted as the browser posts it from the page: with the token and the page's origin."""
+    return client.post(
+        path, data={"token": TOKEN, **fields}, headers=own_origin(client), follow_redirects=False
+    )
+
+
+def own_origin(client: TestClient) -> dict[str, str]:
+    return {"origin": str(client.base_url).rstrip("/")}
 
 
 def error_of(html: str) -> str:
@@ -225,23 +232,21 @@ def test_malformed_requests_get_a_4xx_with_a_message(
     says: str,
 ) -> None:
     before = snapshot(run_dir)
-    if method == "post":
-        response = client.post(path, data={"token": TOKEN, **fields}, follow_redirects=False)
-    else:
-        response = client.get(path, follow_redirects=False)
-    assert response.status_code == status, response.text
-    assert says.lower() in error_of(response.text).lower()
+    response = post(client, path, **fields) if method == "post" else client.get(path, follow_redirects=False)
+    assert response.status_code == status, response.text  # type: ignore[attr-defined]
+    assert says.lower() in error_of(response.text).lower()  # type: ignore[attr-defined]
     assert snapshot(run_dir) == before
     assert client.get("/").status_code == 200  # the server carries on
 
 
 def test_foreign_requests_are_refused(client: TestClient, run_dir: Path) -> None:
     before = snapshot(run_dir)
-    assert client.post("/theme/1/confirm", data={"token": "guess"}).status_code == 403
-    assert client.post("/theme/1/confirm", data={"label": "no token"}).status_code == 403
+    same = own_origin(client)
+    assert client.post("/theme/1/confirm", data={"token": "guess"}, headers=same).status_code == 403
+    assert client.post("/theme/1/confirm", data={"label": "no token"}, headers=same).status_code == 403
     assert (
         client.post(
-            "/theme/1/confirm", content=b'{"token": 1}', headers={"content-type": "application/json"}
+            "/theme/1/confirm", content=b'{"token": 1}', headers={"content-type": "application/json", **same}
         ).status_code
         == 400
     )
@@ -249,12 +254,143 @@ def test_foreign_requests_are_refused(client: TestClient, run_dir: Path) -> None
         client.post(
             "/theme/1/confirm",
             content=b"token=" + b"x" * 100_000,
-            headers={"content-type": "application/x-www-form-urlencoded"},
+            headers={"content-type": "application/x-www-form-urlencoded", **same},
         ).status_code
         == 413
     )
     assert client.get("/", headers={"host": "attacker.example:8765"}).status_code == 400  # DNS rebinding
     assert snapshot(run_dir) == before
+
+
+OWN = "http://127.0.0.1:8765"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"origin": OWN}, 303),
+        ({"referer": f"{OWN}/theme/1"}, 303),  # a browser that sends no Origin
+        ({"sec-fetch-site": "same-origin"}, 303),
+        ({"origin": "null", "sec-fetch-site": "same-origin"}, 303),  # null names no page: no proof…
+        ({"origin": OWN, "referer": f"{OWN}/", "sec-fetch-site": "same-origin"}, 303),
+        ({}, 403),  # nothing says where the request comes from
+        ({"origin": "null"}, 403),  # …and no refusal on its own either, but nothing else is said
+        ({"origin": "http://evil.example"}, 403),
+        ({"origin": "http://evil.example:8765"}, 403),  # DNS rebinding: the attacker's name, our port
+        ({"origin": "http://127.0.0.1:9999"}, 403),  # another local server
+        ({"origin": "http://localhost:8765"}, 403),  # the other name of this host is another origin
+        ({"origin": "https://127.0.0.1:8765"}, 403),
+        ({"referer": "http://evil.example/page"}, 403),
+        ({"sec-fetch-site": "cross-site"}, 403),
+        ({"sec-fetch-site": "same-site"}, 403),
+        ({"origin": OWN, "sec-fetch-site": "cross-site"}, 403),  # every header present must agree
+        ({"origin": OWN, "referer": "http://evil.example/"}, 403),
+    ],
+)
+def test_actions_need_a_same_origin_request_besides_the_token(
+    client: TestClient, run_dir: Path, fitted: ThemeRun, headers: dict[str, str], status: int
+) -> None:
+    wait = theme_of(fitted, "ventetid")
+    before = snapshot(run_dir)
+    response = client.post(
+        f"/theme/{wait}/confirm", data={"token": TOKEN}, headers=headers, follow_redirects=False
+    )
+    assert response.status_code == status, response.text
+    confirmed = load_run(run_dir).themes[wait].status == "confirmed"
+    assert confirmed is (status == 303)
+    if status == 403:
+        assert snapshot(run_dir) == before
+        assert "does not come from the review page" in error_of(response.text)
+        assert TOKEN not in response.text
+
+
+def test_a_page_makes_the_browser_name_it_as_origin(client: TestClient) -> None:
+    """The page's referrer policy lets the browser send its Origin and Referer to the page's own
+    server (which checks them), and to no other site."""
+    assert client.get("/").headers["referrer-policy"] == "same-origin"
+
+
+def test_a_wrong_host_is_refused_before_anything_else(
+    client: TestClient, run_dir: Path, fitted: ThemeRun
+) -> None:
+    """A page on another site that reaches the server by DNS rebinding sends its own name as Host."""
+    wait = theme_of(fitted, "ventetid")
+    before = snapshot(run_dir)
+    evil = {"host": "evil.example:8765", "origin": "http://evil.example:8765"}
+    response = client.post(
+        f"/theme/{wait}/confirm", data={"token": TOKEN}, headers=evil, follow_redirects=False
+    )
+    assert response.status_code == 400 and "only at 127.0.0.1" in error_of(response.text)
+    assert TOKEN not in response.text
+    assert snapshot(run_dir) == before
+    page = client.get("/", headers={"host": "evil.example:8765"})
+    assert page.status_code == 400 and TOKEN not in page.text and f"· {run_dir.name}" not in page.text
+
+
+def _broken_load(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    from thememine.review.app import Review
+
+    def boom(self: Review) -> ThemeRun:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Review, "load", boom)
+    return TestClient(client.app, base_url=str(client.base_url), raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("get", "/", {"host": "evil.example"}, 400),
+        ("get", "/no/such/page", {}, 404),
+        ("get", "/theme/999", {}, 404),
+        ("get", "/lang/fr", {}, 404),
+        ("get", "/theme/1/confirm", {}, 405),
+        ("get", "/theme/1/split?k=zwei", {}, 400),
+        ("post", "/theme/999/confirm", {"origin": OWN}, 409),
+        ("post", "/theme/1/confirm", {"origin": "http://evil.example"}, 403),
+        ("post", "/theme/1/confirm", {}, 403),
+        ("get", "/", {}, 500),
+    ],
+)
+def test_error_pages_never_carry_the_token(
+    client: TestClient,
+    run_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    if status == 500:
+        client = _broken_load(client, monkeypatch)
+    if method == "post":
+        response = client.post(path, data={"token": TOKEN}, headers=headers, follow_redirects=False)
+    else:
+        response = client.get(path, headers=headers, follow_redirects=False)
+    assert response.status_code == status, response.text
+    assert error_of(response.text) or status == 405  # a plain page that says what went wrong
+    assert TOKEN not in response.text and 'name="token"' not in response.text
+    assert "<form" not in response.text and f"· {run_dir.name}" not in response.text
+    assert TOKEN in client.get("/").text or status == 500  # while the pages themselves carry it
+
+
+@pytest.mark.parametrize(
+    ("lang", "help_text"), [("en", "Keys: j/k next/previous theme"), ("da", "Tastatur: j/k")]
+)
+def test_the_footer_shows_the_keyboard_help(
+    run_dir: Path, fitted: ThemeRun, lang: str, help_text: str
+) -> None:
+    client = TestClient(create_app(run_dir, lang, token=TOKEN), base_url=OWN)
+    for path in ("/", f"/theme/{theme_of(fitted, 'ventetid')}", "/no/such/page"):
+        footer = re.search(r'<p id="keyboard-help">([^<]*)</p>', client.get(path).text)
+        assert footer is not None and footer.group(1).startswith(help_text), path
+        assert "built-in method" not in client.get(path).text
+
+
+def test_no_page_word_is_named_like_a_dict_method() -> None:
+    """Templates read ``t.name``; Jinja finds a dict method of that name before the dict's entry."""
+    for words in STRINGS.values():
+        assert not set(words) & set(dir(dict)), set(words) & set(dir(dict))
 
 
 def test_language(run_dir: Path) -> None:

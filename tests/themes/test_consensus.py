@@ -160,14 +160,87 @@ def test_a_run_clusters_its_own_subsample_fixed_by_its_seed(share: float) -> Non
         assert not np.array_equal(rows, consensus.subsample(100, share, 8))
 
 
-def test_subsample_neighbours_are_the_nearest_kept_ones_numbered_within_it() -> None:
+def _groups(sizes: list[int], spread: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = np.linalg.qr(rng.normal(size=(24, 24)))[0][: len(sizes)]
+    rows = [
+        centres[g] + rng.normal(scale=spread, size=24) for g, size in enumerate(sizes) for _ in range(size)
+    ]
+    return np.asarray(rows, dtype=np.float32)
+
+
+def test_separate_groups_show_as_zero_eigenvalues_and_a_clear_gap() -> None:
     from thememine.themes.fit import nearest_neighbours
 
-    rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(60, 8)).astype(np.float32)
-    rows = consensus.subsample(60, 0.9, seed=3)
-    graph = nearest_neighbours(vectors, consensus.search_size(6, 0.9))
-    index, distance = consensus._sub_neighbours(graph, rows, 60, 6)
-    exact_index, exact_distance = nearest_neighbours(vectors[rows], 6)
-    assert np.array_equal(index, exact_index)
-    assert np.allclose(distance, exact_distance, atol=1e-6)
+    vectors = _groups([40, 30, 30], spread=0.1)
+    coordinates, eigenvalues = consensus.spectral_coordinates(nearest_neighbours(vectors, 16), 6)
+    assert coordinates.shape == (100, 6)
+    assert np.allclose(eigenvalues[:3], 0.0, atol=1e-6) and eigenvalues[3] > 0.3
+    assert consensus.clear_groups(eigenvalues) == 3
+    # the first three coordinates tell the groups apart: constant within each group
+    for group in (slice(0, 40), slice(40, 70), slice(70, 100)):
+        assert np.allclose(coordinates[group, :3], coordinates[group, :3].mean(axis=0), atol=1e-6)
+
+
+def test_eigenvalues_without_a_clear_gap_leave_the_number_of_clusters_open() -> None:
+    assert consensus.clear_groups(np.array([0.0, 0.16, 0.23, 0.31, 0.35, 0.36])) is None
+    assert consensus.clear_groups(np.array([0.0, 0.0, 0.05, 0.5, 0.55])) == 3
+    assert consensus.clear_groups(np.array([0.0, 0.6])) is None  # one group: nothing to choose
+
+
+def test_the_runs_make_a_range_of_cluster_numbers_that_grows_with_the_corpus() -> None:
+    assert consensus.cluster_range(472) == (7, 13)
+    assert consensus.cluster_range(10_000) == (33, consensus.MOST_CLUSTERS)
+    few, most = consensus.cluster_range(60)
+    assert 2 <= few < most
+
+
+def test_large_corpora_are_clustered_as_micro_clusters_weighted_by_their_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(consensus, "ATOMS", 50)
+    rng = np.random.default_rng(1)
+    coordinates = rng.normal(size=(400, 5))
+    atom_of, centres, weights = consensus.micro_clusters(coordinates, seed=2)
+    assert len(centres) == len(weights) <= 50 and weights.sum() == 400
+    assert sorted(set(atom_of.tolist())) == list(range(len(centres)))
+    for atom in range(len(centres)):
+        assert np.allclose(centres[atom], coordinates[atom_of == atom].mean(axis=0))
+    few = consensus.micro_clusters(coordinates[:40], seed=2)
+    assert np.array_equal(few[0], np.arange(40)) and np.array_equal(few[1], coordinates[:40])
+
+
+def test_a_large_fit_through_micro_clusters_finds_the_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thememine.themes.fit import nearest_neighbours
+
+    monkeypatch.setattr(consensus, "ATOMS", 60)
+    vectors = _groups([150, 100, 100, 50], spread=0.25, seed=3)
+    truth = np.repeat(np.arange(4), [150, 100, 100, 50])
+    runs = consensus.ensemble(vectors, 5, nearest_neighbours(vectors, 16), runs=20)
+    labels = consensus.consensus(runs.labels, min_size=10)
+    assert adjusted_rand_score(truth, labels) > 0.95
+
+
+def test_merged_split_and_moved_themes_get_their_stability_as_they_now_stand() -> None:
+    from thememine.themes.decisions import MERGE, MOVE, SPLIT, Decision, apply_decisions
+    from thememine.themes.fit import content_mask, stability_now
+
+    units, vectors, _ = separated()
+    run = fit_run(units, vectors, seed=4)
+    first, second, third = sorted(run.themes)[:3]
+    kept = run.themes[third].stability
+    apply_decisions(run, [Decision(MERGE, first, others=(second,))])
+    merged = run.themes[first].stability
+    # two separate groups are together in no run: half of the merged theme's pairs never are
+    assert merged is not None and merged < 0.7
+    fitted = [i for i, keep in enumerate(content_mask(run.units)) if keep]
+    assert merged == stability_now(run.embeddings, fitted, 4, {first: run.members(first)})[first]
+    assert run.themes[third].stability == kept  # untouched: measured by the fit, kept
+
+    apply_decisions(run, [Decision(SPLIT, first, k=2)])
+    halves = [t for t in run.themes.values() if t.parents == [first]]
+    assert len(halves) == 2 and all(t.stability is not None and t.stability > 0.9 for t in halves)
+
+    stranger = run.units[run.members(halves[0].id)[0]].id
+    apply_decisions(run, [Decision(MOVE, third, statement=stranger)])
+    assert run.themes[third].stability is not None and run.themes[third].stability < kept

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from thememine import __version__
+from thememine.cli._common import PlainErrors
 from thememine.cli.detect import detect_command
 from thememine.cli.export import export_command
 from thememine.cli.fit_themes import code_command, themes_command
@@ -21,6 +22,7 @@ from thememine.cli.themes import apply_command, theme_app
 app = typer.Typer(
     name="thememine",
     help="Pseudonymise Danish interview transcripts, embed their statements and suggest themes.",
+    cls=PlainErrors,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals would hold transcript text

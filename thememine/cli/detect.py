@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, report_skipped
-from thememine.errors import ThememineError
+from thememine.cli._common import err_console, out_console, report_read, shown
 
 
 def detect_command(
@@ -41,12 +40,9 @@ def detect_command(
     from thememine.pseudonymise import Detector
     from thememine.pseudonymise.ner import load_tagger
 
-    try:
-        detector = Detector(tagger=load_tagger(ner))
-    except ThememineError as err:
-        fail(str(err))
+    detector = Detector(tagger=load_tagger(ner))
     corpus = read_corpus(files)
-    report_skipped(corpus.skipped)
+    report_read(corpus)
     analyses = detector.analyze_many([document.text for document in corpus.documents])
     for document, analysis in zip(corpus.documents, analyses, strict=True):
         rows = [(d, "accepted") for d in analysis.detections]
@@ -55,7 +51,7 @@ def detect_command(
         rows.sort(key=lambda row: row[0].start)
         if not jsonl:
             out_console.print(
-                f"[bold]{document.path}[/] ({document.id}): {len(analysis.detections)} detections"
+                f"[bold]{shown(document.path)}[/] ({shown(document.id)}): {len(analysis.detections)} detections"
             )
         for detection, status in rows:
             record = {

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console, plural
+from thememine.cli._common import fail, out_console, plural, shown
 from thememine.errors import ThememineError
 
 RunDir = Annotated[
@@ -37,19 +37,25 @@ Name = Annotated[
     ),
 ]
 
+Force = Annotated[bool, typer.Option("--force", help="Replace NAME.qdpx and NAME.qdc if they exist already.")]
+
 
 def export_command(
-    run_dir: RunDir, out: ExportOut = None, all_themes: AllThemes = False, name: Name = None
+    run_dir: RunDir,
+    out: ExportOut = None,
+    all_themes: AllThemes = False,
+    name: Name = None,
+    force: Force = False,
 ) -> None:
     """Export the themes as REFI-QDA files for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Writes NAME.qdpx (the pseudonymised documents, with each statement coded with its theme)
-    and NAME.qdc (the themes as a codebook).
+    and NAME.qdc (the themes as a codebook). Existing files are replaced only with --force.
     """
     from thememine.exchange.export import export_run
 
     try:
-        result = export_run(run_dir, out, name, all_themes)
+        result = export_run(run_dir, out, name, all_themes, force)
     except ThememineError as err:
         fail(str(err))
     except OSError as err:
@@ -58,5 +64,5 @@ def export_command(
         f"Exported {plural(result.codes, 'theme')}, {plural(result.sources, 'document')} and "
         f"{plural(result.codings, 'coded statement')}:"
     )
-    out_console.print(f"  {result.qdpx}")
-    out_console.print(f"  {result.qdc}")
+    out_console.print(f"  {shown(result.qdpx)}")
+    out_console.print(f"  {shown(result.qdc)}")

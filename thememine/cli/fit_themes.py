@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import err_console, fail, out_console, plural
+from thememine.cli._common import err_console, fail, out_console, plural, shown
 from thememine.cli.ingest import Force, Quiet
-from thememine.errors import ThememineError
 from thememine.pipeline import ThemesResult, code_statements, themes
 from thememine.runfolder import ASSIGNMENTS_FILE, CODES_FILE, THEMES_FILE
 from thememine.themes.coding import DEFAULT_THRESHOLD
@@ -108,15 +107,12 @@ def run_themes(
     include_interviewer: bool = False,
 ) -> ThemesResult:
     """Fit themes and tell the researcher what was written; exits with a plain error otherwise."""
-    try:
-        units = read_units(input_path, text_column, id_column)
-        if not quiet:
-            err_console.print(f"Embedding {plural(len(units), 'statement')} …")
-        result = themes(
-            units, out, embedder, seed, codebook, update, force, cache, not quiet, threshold, include_interviewer
-        )  # fmt: skip
-    except ThememineError as err:
-        fail(str(err))
+    units = read_units(input_path, text_column, id_column)
+    if not quiet:
+        err_console.print(f"Embedding {plural(len(units), 'statement')} …")
+    result = themes(
+        units, out, embedder, seed, codebook, update, force, cache, not quiet, threshold, include_interviewer
+    )  # fmt: skip
     run = result.run
     out_console.print(
         f"{plural(len(run.themes), 'theme')} from {plural(len(run.units), 'statement')} "
@@ -126,7 +122,7 @@ def run_themes(
         out_console.print(f"  {message}")
     written = [THEMES_FILE, ASSIGNMENTS_FILE] + ([CODES_FILE] if result.codebook else [])
     out_console.print(
-        f"Written to {out}/: {', '.join(written)}. Edit {THEMES_FILE}, then `thememine apply {out}`."
+        f"Written to {shown(out)}/: {', '.join(written)}. Edit {THEMES_FILE}, then `thememine apply {shown(out)}`."
     )
     return result
 
@@ -179,14 +175,11 @@ def code_command(
     are not coded.
     """
     folder = _out_dir(input_path, out)
-    try:
-        units = read_units(input_path, text_column, id_column)
-        embedded, book, coded = code_statements(
-            units, folder, codebook, embedder, threshold, cache, not quiet, include_interviewer
-        )
-    except ThememineError as err:
-        fail(str(err))
+    units = read_units(input_path, text_column, id_column)
+    embedded, book, coded = code_statements(
+        units, folder, codebook, embedder, threshold, cache, not quiet, include_interviewer
+    )
     out_console.print(
         f"Coded {plural(len(units), 'statement')} with {book.name} ({embedded.summary()}): {coded} pass "
-        f"the threshold {threshold:.2f}. Written to {folder / CODES_FILE}."
+        f"the threshold {threshold:.2f}. Written to {shown(folder / CODES_FILE)}."
     )

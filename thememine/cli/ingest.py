@@ -14,10 +14,10 @@ from thememine.cli._common import (
     file_progress,
     out_console,
     plural,
-    report_skipped,
+    report_read,
+    shown,
     split_options,
 )
-from thememine.errors import ThememineError
 from thememine.pipeline import IngestResult, ingest
 
 Inputs = Annotated[
@@ -50,20 +50,15 @@ def run_ingest(
 ) -> IngestResult:
     """Ingest and tell the researcher what happened; exits non-zero if nothing could be read."""
     options = split_options(split, max_chars, window)
-    try:
-        with file_progress("Reading", quiet) as progress:
-            result = ingest(inputs, out, options, force=force, on_file=progress)
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the results to {out}: {err.strerror or err}. Check the folder and free space.")
-    report_skipped(result.corpus.skipped)
+    with file_progress("Reading", quiet) as progress:
+        result = ingest(inputs, out, options, force=force, on_file=progress)
+    report_read(result.corpus)
     summary = result.summary
     if summary is None:
         fail("No transcript could be read, so nothing was written.")
     out_console.print(
         f"Read {plural(summary.documents, 'document')}: {plural(summary.turns, 'turn')}, "
-        f"{plural(summary.statements, 'statement')} ({summary.filler} filler-only). Written to {summary.out}/"
+        f"{plural(summary.statements, 'statement')} ({summary.filler} filler-only). Written to {shown(summary.out)}/"
     )
     return result
 

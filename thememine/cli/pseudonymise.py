@@ -15,7 +15,8 @@ from thememine.cli._common import (
     file_progress,
     out_console,
     plural,
-    report_skipped,
+    report_read,
+    shown,
     split_options,
 )
 from thememine.cli.ingest import Force, Inputs, MaxChars, Out, Quiet, Split, Window
@@ -113,17 +114,18 @@ def run_pseudonymise(
             )  # fmt: skip
     except ThememineError as err:
         fail(str(err))
-    report_skipped(result.corpus.skipped)
+    report_read(result.corpus)
     if result.audit is None:
         fail("No transcript could be read, so nothing was written.")
     counts = ", ".join(f"{n} {label}" for label, n in result.audit.replacements.items())
     uncertain = sum(result.audit.uncertain_per_document.values())
     out_console.print(
-        f"Pseudonymised {plural(len(result.corpus.documents), 'document')}: {counts}. "
-        f"{uncertain} uncertain items to review. Written to {out}/"
+        f"Pseudonymised {plural(len(result.corpus.documents), 'document')}: {counts or 'nothing replaced'}. "
+        f"{plural(uncertain, 'uncertain item')} to review. Written to {shown(out)}/"
     )
     out_console.print(
-        f"Key: {key} (encrypted). Review: {result.review[0] if result.review else '-'} (holds personal data)"
+        f"Key: {shown(key)} (encrypted). Review: {shown(result.review[0]) if result.review else '-'} "
+        "(holds personal data)"
     )
     if check_leaks and result.check is not None:
         report_leak_check(out, result.check, allow_leaks)
@@ -142,19 +144,19 @@ def report_leak_check(out: Path, check: FolderCheck, allow_leaks: bool) -> None:
         return
     if check.leaks:
         files = check.per_file()
-        shown = ", ".join(list(files)[:MAX_FILES_SHOWN])
+        named = ", ".join(shown(name) for name in list(files)[:MAX_FILES_SHOWN])
         more = f" and {len(files) - MAX_FILES_SHOWN} more" if len(files) > MAX_FILES_SHOWN else ""
         labels = ", ".join(f"{n} {label}" for label, n in check.per_label().items())
         err_console.print(
             f"[bold red]Leak check:[/] {plural(len(check.leaks), 'original form')} ({labels}) still in "
-            f"{plural(len(files), 'file')} of the output: {shown}{more}. Counts per file and label are in "
-            f"{out / AUDIT_FILE}. Do not share the folder as it is: add the missing forms to the "
+            f"{plural(len(files), 'file')} of the output: {named}{more}. Counts per file and label are in "
+            f"{shown(out / AUDIT_FILE)}. Do not share the folder as it is: add the missing forms to the "
             "configuration (--config) or the review decisions and run again."
         )
     if check.unread:
         err_console.print(
             f"[bold red]Leak check:[/] {plural(len(check.unread), 'file')} could not be checked "
-            f"({'; '.join(check.unread[:MAX_FILES_SHOWN])}). Remove or repair them, then run again."
+            f"({'; '.join(shown(item) for item in check.unread[:MAX_FILES_SHOWN])}). Remove or repair them, then run again."
         )
     if not allow_leaks:
         raise typer.Exit(1)

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console
-from thememine.errors import ThememineError
+from thememine.cli._common import fail, out_console, shown
 
 
 def pseudonymised_folder(path: Path) -> Path | None:
@@ -59,11 +58,8 @@ def reidentify_command(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         fail(f"{file} cannot be read as UTF-8 text ({type(err).__name__}).")
-    try:
-        payload = read_key(key, get_passphrase(confirm=False))
-    except ThememineError as err:
-        fail(str(err))
+    payload = read_key(key, get_passphrase(confirm=False))
     restored, count = reidentify(text, SurrogateMap.from_payload(payload["mapping"]))
     atomic_write_text(out, restored)
     out.chmod(0o600)
-    out_console.print(f"Re-identified {count} surrogates. Written to {out} (holds personal data).")
+    out_console.print(f"Re-identified {count} surrogates. Written to {shown(out)} (holds personal data).")

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console
-from thememine.errors import ThememineError
+from thememine.cli._common import fail, out_console, shown
 from thememine.report import build_report
 from thememine.runfolder import REPORT_FILE
 
@@ -36,10 +35,5 @@ def report_command(run_dir: RunDir, out: ReportOut = None) -> None:
     """
     if out is not None and out.is_dir():
         fail(f"{out} is a folder; give --out a file name such as {out / REPORT_FILE}.")
-    try:
-        written = build_report(run_dir, out)
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the report to {out or run_dir / REPORT_FILE}: {err.strerror or err}.")
-    out_console.print(f"Report written to {written}. Open it in a browser; it needs no network.")
+    written = build_report(run_dir, out)
+    out_console.print(f"Report written to {shown(written)}. Open it in a browser; it needs no network.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from thememine.cli._common import SplitChoice, fail, out_console
+from thememine.cli._common import SplitChoice, out_console, shown
 from thememine.cli.fit_themes import (
     CacheDir,
     CodebookOption,
@@ -28,7 +28,6 @@ from thememine.cli.pseudonymise import (
     report_leak_check,
     run_pseudonymise,
 )
-from thememine.errors import ThememineError
 from thememine.pipeline import PseudonymiseResult
 from thememine.runfolder import CODES_FILE, EXPORT_SUFFIXES, has_themes, step
 from thememine.themes.coding import DEFAULT_THRESHOLD
@@ -105,10 +104,8 @@ def _export(out: Path) -> None:
     """REFI-QDA files of every candidate theme, for NVivo, ATLAS.ti, MAXQDA and QualCoder."""
     from thememine.exchange.export import export_run
 
-    try:
-        exported = export_run(out, all_themes=True)
-    except ThememineError as err:
-        fail(str(err))
+    # the run's own files, made again with the run (the run's --force guards its folder)
+    exported = export_run(out, all_themes=True, force=True)
     kept = (exported.qdpx.name, exported.qdc.name)
     earlier = sorted(
         p.name for p in out.iterdir() if p.suffix in EXPORT_SUFFIXES and p.is_file() and p.name not in kept
@@ -117,11 +114,11 @@ def _export(out: Path) -> None:
         for name in earlier:  # exported from the earlier statements; `thememine export` makes it again
             writing.remove(name)
     for name in earlier:
-        out_console.print(f"Removed {name}: it held the statements of the earlier run.")
+        out_console.print(f"Removed {shown(name)}: it held the statements of the earlier run.")
     out_console.print(
-        f"REFI-QDA: {exported.qdpx} ({exported.codings} codings in {exported.sources} documents) and "
-        f"{exported.qdc} ({exported.codes} codes, all candidates: confirm themes and export again with "
-        "`thememine export`)."
+        f"REFI-QDA: {shown(exported.qdpx)} ({exported.codings} codings in {exported.sources} documents) and "
+        f"{shown(exported.qdc)} ({exported.codes} codes, all candidates: confirm themes and export again with "
+        f"`thememine export {shown(out)} --force`)."
     )
 
 
@@ -129,9 +126,6 @@ def _report(out: Path) -> None:
     """The self-contained HTML report of the run."""
     from thememine.report import build_report
 
-    try:
-        path = build_report(out)
-    except ThememineError as err:
-        fail(str(err))
-    out_console.print(f"Report: {path} (one HTML file; open it in any browser, it needs no network).")
-    out_console.print(f"Review the themes in your browser: thememine review {out}")
+    path = build_report(out)
+    out_console.print(f"Report: {shown(path)} (one HTML file; open it in any browser, it needs no network).")
+    out_console.print(f"Review the themes in your browser: thememine review {shown(out)}")

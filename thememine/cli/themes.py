@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
-from thememine.cli._common import fail, out_console
-from thememine.errors import ThememineError
+from thememine.cli._common import out_console, shown
 from thememine.runfolder import THEMES_FILE
 from thememine.themes.decisions import (
     CONFIRM,
@@ -38,8 +37,6 @@ ThemeIds = Annotated[
     list[int], typer.Argument(help="One or more theme ids.", show_default=False, metavar="THEME...")
 ]
 
-T = TypeVar("T")
-
 theme_app = typer.Typer(
     help="Decide about one theme at a time: confirm, rename, merge, split, delete, move a statement.",
     no_args_is_help=True,
@@ -50,20 +47,10 @@ theme_app = typer.Typer(
 
 def _report(folder: Path, messages: Sequence[str]) -> None:
     if not messages:
-        out_console.print(f"Nothing to apply: no decision is written in {folder / THEMES_FILE}.")
+        out_console.print(f"Nothing to apply: no decision is written in {shown(folder / THEMES_FILE)}.")
         return
     out_console.print(f"{summary(messages)}.")
-    out_console.print(f"Saved; {folder / THEMES_FILE} is written again with empty actions.")
-
-
-def _writing(folder: Path, change: Callable[[], T]) -> T:
-    """Run ``change`` on the run in ``folder``; its errors end the command with what to do."""
-    try:
-        return change()
-    except ThememineError as err:
-        fail(str(err))
-    except OSError as err:
-        fail(f"Could not write the run in {folder}: {err.strerror or err}. Check the folder and free space.")
+    out_console.print(f"Saved; {shown(folder / THEMES_FILE)} is written again with empty actions.")
 
 
 def apply_command(folder: RunDir) -> None:
@@ -73,12 +60,12 @@ def apply_command(folder: RunDir) -> None:
     shares) and themes.yaml is written again with empty actions. If one decision is wrong,
     nothing is changed and the error says what to fix.
     """
-    _report(folder, _writing(folder, lambda: apply_themes_file(folder)))
+    _report(folder, apply_themes_file(folder))
 
 
 def decide(folder: Path, decisions: Sequence[Decision]) -> None:
     """Apply decisions given on the command line, unless themes.yaml holds decisions not yet applied."""
-    _report(folder, _writing(folder, lambda: apply_in_folder(folder, decisions, guard=no_pending(folder))))
+    _report(folder, apply_in_folder(folder, decisions, guard=no_pending(folder)))
 
 
 @theme_app.command("confirm")
@@ -146,11 +133,9 @@ def move_command(
     ],
 ) -> None:
     """Move one statement to another theme (or to none)."""
-    try:
-        target = parse_target(folder, to, f"the move of {statement}")
-    except ThememineError as err:
-        fail(str(err))
-    decide(folder, [Decision(MOVE, target, statement=statement)])
+    decide(
+        folder, [Decision(MOVE, parse_target(folder, to, f"the move of {statement}"), statement=statement)]
+    )
 
 
 @theme_app.command("undo")
@@ -160,6 +145,6 @@ def undo_command(folder: RunDir) -> None:
     Run it again to go further back. Decisions made before the themes were last fitted cannot be
     undone.
     """
-    message = _writing(folder, lambda: undo(folder, guard=no_pending(folder)))
+    message = undo(folder, guard=no_pending(folder))
     out_console.print(f"{summary([message])}.")
-    out_console.print(f"Saved; {folder / THEMES_FILE} is written again.")
+    out_console.print(f"Saved; {shown(folder / THEMES_FILE)} is written again.")

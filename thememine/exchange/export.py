@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from thememine.errors import InputError
+from thememine.errors import InputError, OutputError
 from thememine.exchange.codes import export_codes
 from thememine.exchange.qdc import qdc_bytes, write_qdc
 from thememine.exchange.qdpx import build_project, qdpx_bytes, write_qdpx
@@ -23,17 +23,29 @@ class ExportResult:
 
 
 def export_run(
-    run_dir: Path, out: Path | None = None, name: str | None = None, all_themes: bool = False
+    run_dir: Path,
+    out: Path | None = None,
+    name: str | None = None,
+    all_themes: bool = False,
+    force: bool = False,
 ) -> ExportResult:
     """Write ``<name>.qdpx`` and ``<name>.qdc`` for the run in ``run_dir`` into ``out``.
 
     ``name`` (default: the run folder's name) names the project and seeds the GUIDs: the same
     run exported under the same name gets the same GUIDs. Only confirmed themes are exported
-    unless ``all_themes``.
+    unless ``all_themes``. Existing files of those names are replaced only with ``force``: a
+    project that a QDA program has opened may hold the researcher's own coding.
     """
     run_dir = Path(run_dir)
     out = Path(out) if out is not None else run_dir
     name = name or run_dir.resolve().name or "thememine"
+    targets = (out / f"{name}.qdpx", out / f"{name}.qdc")
+    existing = [str(path) for path in targets if path.exists()]
+    if existing and not force:
+        raise OutputError(
+            f"{' and '.join(existing)} already {'exists' if len(existing) == 1 else 'exist'}. "
+            "Add --force to replace, or choose another --out or --name."
+        )
     run = load_run(run_dir)
     if not (run_dir / CORPUS_FILE).is_file():
         raise InputError(
@@ -47,7 +59,7 @@ def export_run(
         raise InputError(run_dir, "has no confirmed themes to export", hint)
     documents = load_documents(run_dir)
     files = build_project(documents, run, codes, name)
-    qdpx, qdc = out / f"{name}.qdpx", out / f"{name}.qdc"
+    qdpx, qdc = targets
     if out.resolve() == run_dir.resolve():  # into the run folder: one step, both files or neither
         with step(run_dir) as writing:
             writing.write_bytes(qdpx.name, qdpx_bytes(files))

@@ -84,11 +84,20 @@ def _children(element: ET.Element, name: str) -> Iterator[ET.Element]:
 
 
 def walk_codes(codes: ET.Element, group: str | None = None) -> Iterator[tuple[ET.Element, str | None]]:
-    """Every ``<Code>`` under a ``<Codes>`` element, depth first, with its nearest folder's name."""
-    for code in _children(codes, "Code"):
-        yield code, group
+    """Every ``<Code>`` under a ``<Codes>`` element, depth first, with its nearest folder's name.
+
+    A stack rather than recursion: a file nesting codes thousands deep must not exhaust Python's.
+    """
+    stack = [(_children(codes, "Code"), group)]
+    while stack:
+        children, within = stack[-1]
+        code = next(children, None)
+        if code is None:
+            stack.pop()
+            continue
+        yield code, within
         codable = code.get("isCodable", "true").strip().lower() in ("true", "1")
-        yield from walk_codes(code, group if codable else code.get("name") or group)
+        stack.append((_children(code, "Code"), within if codable else code.get("name") or within))
 
 
 def parse_xml(data: bytes, origin: Path | str) -> ET.Element:

@@ -26,6 +26,7 @@ from thememine.exchange.codes import ExportCode, make_guid
 from thememine.exchange.qdc import ORIGIN, PROJECT_NS, code_tree, parse_xml, walk_codes
 from thememine.ingest.model import Document
 from thememine.io import atomic_write_bytes
+from thememine.limits import check_zip, read_member
 from thememine.themes.model import UNASSIGNED, ThemeRun
 
 PROJECT_FILE = "project.qde"
@@ -273,7 +274,7 @@ def _source_text(archive: zipfile.ZipFile, element: ET.Element, origin: Path) ->
         parts = info.filename.split("/")
         if len(parts) == 2 and parts[0].casefold() == "sources" and parts[1].casefold() == wanted:
             try:
-                return archive.read(info).decode("utf-8-sig")
+                return read_member(archive, info, origin, _HINT).decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise InputError(origin, f"the source {info.filename} is not UTF-8 text", _HINT) from None
     raise InputError(origin, f"the source file {path} is missing from the zip", _HINT)
@@ -286,10 +287,11 @@ def read_qdpx(path: Path) -> QdpxProject:
     except (OSError, zipfile.BadZipFile) as err:
         raise InputError(path, f"is not a readable .qdpx (zip) file ({err})", _HINT) from None
     with archive:
-        name = next((n for n in archive.namelist() if n.casefold() == PROJECT_FILE), None)
-        if name is None:
+        check_zip(archive, path, _HINT)
+        info = next((i for i in archive.infolist() if i.filename.casefold() == PROJECT_FILE), None)
+        if info is None:
             raise InputError(path, f"has no {PROJECT_FILE}", _HINT)
-        root = parse_xml(archive.read(name), path)
+        root = parse_xml(read_member(archive, info, path, _HINT), path)
         if _local(root.tag) != "Project":
             raise InputError(path, f"{PROJECT_FILE} is not a REFI-QDA project", _HINT)
         codes: list[ImportedCode] = []

@@ -63,13 +63,17 @@ def discover(inputs: Sequence[Path]) -> tuple[list[Source], list[Skipped], list[
     common = Path(_common_parent(loose)) if loose else None
     for path in inputs:
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                relative = file.relative_to(path)
+            for entry in sorted(path.rglob("*")):  # does not enter linked folders
+                relative = entry.relative_to(path)
                 if _ignored(relative):
-                    ignored.append(str(file))
+                    if entry.is_file():
+                        ignored.append(str(entry))
                     continue
-                group = relative.parts[0] if len(relative.parts) > 1 else None
-                sources.append(Source(file, relative, group))
+                if entry.is_file():
+                    group = relative.parts[0] if len(relative.parts) > 1 else None
+                    sources.append(Source(entry, relative, group))
+                elif not entry.is_dir() or entry.is_symlink():
+                    skipped.append(Skipped(str(entry), _not_read(entry)))
         elif path.is_file():
             assert common is not None
             relative = path.resolve().relative_to(common)
@@ -79,6 +83,18 @@ def discover(inputs: Sequence[Path]) -> tuple[list[Source], list[Skipped], list[
                 Skipped(str(path), "does not exist. Check the path (and quote names that contain spaces)")
             )
     return sources, skipped, ignored
+
+
+def _not_read(entry: Path) -> str:
+    """Why an entry of a corpus folder that is neither a file nor a plain folder is not read."""
+    if entry.is_symlink() and entry.is_dir():
+        return (
+            "is a link to a folder, and thememine does not follow those (a link may lead out of the "
+            "corpus or round in a circle). Copy the folder into the corpus, or give it as an input of its own"
+        )
+    if entry.is_symlink():
+        return "is a link that leads nowhere. Remove it, or point it at the transcript"
+    return "is not an ordinary file (a device or a pipe). Copy the transcript in as an ordinary file"
 
 
 def _common_parent(paths: Sequence[Path]) -> str:
@@ -148,6 +164,7 @@ def read_document(
         group=group,
         sha256=hashlib.sha256(data).hexdigest(),
         header=parsed.header,
+        dropped_cues=parsed.dropped_cues,
     )
 
 

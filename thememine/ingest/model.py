@@ -112,6 +112,7 @@ class Document:
     group: str | None = None
     sha256: str = ""
     header: list[HeaderLine] = field(default_factory=list)  # metadata lines before the dialogue
+    dropped_cues: list[int] = field(default_factory=list)  # subtitle cues left out for a broken timing
 
     @property
     def speakers(self) -> list[str]:
@@ -138,4 +139,5 @@ class Document:
             group=data.get("group"),
             sha256=data.get("sha256", ""),
             header=[HeaderLine(**line) for line in data.get("header", [])],
+            dropped_cues=[int(number) for number in data.get("dropped_cues", [])],
         )

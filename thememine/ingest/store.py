@@ -7,7 +7,6 @@ document's header lines (key, value and offsets): metadata, never statements.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from thememine.ingest.model import Document, Statement
 from thememine.ingest.roles import INTERVIEWER, speaker_roles
 from thememine.ingest.statements import SplitOptions
 from thememine.io import read_jsonl
+from thememine.limits import load_json
 from thememine.runfolder import (
     STATEMENTS_FILE,
     CorpusRecord,
@@ -73,6 +73,7 @@ def manifest(
                     for line in document.header
                 ],
                 file=document_file(document.id),
+                dropped_cues=len(document.dropped_cues),
             )
             for document in corpus.documents
         ],
@@ -110,24 +111,34 @@ def write_ingest(
     )
 
 
+_DAMAGED = "It was changed or cut short; write the folder again with `thememine ingest` or `pseudonymise`"
+
+
 def load_documents(run_dir: Path) -> list[Document]:
-    """The documents of an ingest output folder, in manifest order."""
+    """The documents of an ingest output folder, in manifest order; a damaged file is an InputError."""
     record = read_corpus_record(run_dir)
     if record is None:
         return []
     documents = []
     for entry in record.documents:
-        path = run_dir / entry.file
+        path = run_dir / entry.file  # inside run_dir: read_corpus_record refuses any other
         try:
-            documents.append(Document.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+            raw = path.read_bytes()
         except FileNotFoundError:
-            raise InputError(
-                path, "is missing", "Write the run folder again with the command that made it"
-            ) from None
+            raise InputError(path, "is missing", _DAMAGED) from None
+        try:
+            documents.append(Document.from_dict(load_json(raw, path, _DAMAGED)))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
+            raise InputError(path, f"is damaged ({type(err).__name__})", _DAMAGED) from None
     return documents
 
 
 def load_statements(run_dir: Path) -> list[Statement]:
-    """The statements of an ingest output folder."""
+    """The statements of an ingest output folder; a damaged line is an InputError."""
     recover(run_dir)
-    return [Statement.from_dict(row) for row in read_jsonl(run_dir / STATEMENTS_FILE)]
+    path = run_dir / STATEMENTS_FILE
+    rows = read_jsonl(path)
+    try:
+        return [Statement.from_dict(row) for row in rows]
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
+        raise InputError(path, f"is damaged ({type(err).__name__})", _DAMAGED) from None

@@ -27,6 +27,7 @@ class Parsed:
     marks: list[TimeMark]
     encoding: str | None = None
     header: list[HeaderLine] = field(default_factory=list)
+    dropped_cues: list[int] = field(default_factory=list)  # subtitle cues left out: broken timing
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:

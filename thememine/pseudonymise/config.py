@@ -21,6 +21,7 @@ DATE = 0.5
 from __future__ import annotations
 
 import csv
+import io
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,10 @@ def load_config(path: Path) -> PseudonymiseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ThememineError(f"No settings file at {path}.") from None
-    except tomllib.TOMLDecodeError as err:
-        raise _problem(path, f"is not valid TOML ({err})") from None
+    except UnicodeDecodeError:
+        raise _problem(path, "is not UTF-8 text (save it as UTF-8)") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as err:  # arrays nested thousands deep recurse
+        raise _problem(path, f"is not valid TOML ({type(err).__name__})") from None
     unknown = set(data) - {"participants", "allow", "deny", "thresholds"}
     if unknown:
         raise _problem(path, f"unknown setting(s) {', '.join(sorted(unknown))}")
@@ -80,8 +83,13 @@ def load_config(path: Path) -> PseudonymiseConfig:
     for label, phrases in deny.items():
         if label not in LABELS:
             raise _problem(path, f"unknown label {label!r} in deny; labels are {', '.join(LABELS)}")
+        if not isinstance(phrases, list) or not all(isinstance(v, str) for v in phrases):
+            raise _problem(path, f"deny.{label} is a list of words")
         config.deny += [(label, phrase) for phrase in phrases]
-    for label, value in data.get("thresholds", {}).items():
+    thresholds = data.get("thresholds", {})
+    if not isinstance(thresholds, dict):
+        raise _problem(path, "thresholds is a table of LABEL = number")
+    for label, value in thresholds.items():
         if label not in LABELS:
             raise _problem(path, f"unknown label {label!r} in thresholds")
         if not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -90,18 +98,20 @@ def load_config(path: Path) -> PseudonymiseConfig:
     return config
 
 
+# the columns of review.csv that a decision needs; a file without them would decide nothing
+# ("label" is needed too for confirm and reject, but not for "add LABEL")
+DECISION_COLUMNS = ("text", "decision")
+
+
 def load_review_decisions(path: Path) -> PseudonymiseConfig:
     """Decisions from an edited ``review.csv``: ``reject`` never again, ``confirm``/``add LABEL`` always.
 
     Decisions apply to the detected form wherever it occurs, so they carry over to new interviews.
+    A file without the columns that hold decisions is refused: ignoring it would pseudonymise as
+    if the researcher had decided nothing.
     """
     config = PseudonymiseConfig()
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except FileNotFoundError:
-        raise ThememineError(f"No review decisions at {path}.") from None
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(_decision_rows(path), start=2):
         decision = (row.get("decision") or "").strip().lower()
         label, text = (row.get("label") or "").strip(), (row.get("text") or "").strip()
         if not decision:
@@ -122,3 +132,37 @@ def load_review_decisions(path: Path) -> PseudonymiseConfig:
                 f"{path}, line {number}: decision must be confirm, reject or 'add LABEL', not {decision!r}."
             )
     return config
+
+
+def _decision_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a review file, keyed by column names in lower case.
+
+    Spreadsheet programs may save the file with a byte-order mark, with ``;`` between columns
+    (Danish Excel) and with capitalised headers; all of these are read.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ThememineError(f"No review decisions at {path}.") from None
+    except UnicodeDecodeError:
+        raise ThememineError(f"{path}: is not UTF-8 text. Save the review file as CSV (UTF-8).") from None
+    except OSError as err:
+        raise ThememineError(
+            f"{path}: cannot be read ({err.strerror or err}). Give the review CSV file."
+        ) from None
+    header = text.partition("\n")[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in DECISION_COLUMNS if name not in columns]
+    if missing:
+        found = ", ".join(name for name in columns if name) or "none"
+        raise ThememineError(
+            f"{path}: the review decisions have no column {' and '.join(missing)}, so no decision can be "
+            f"read. A review file needs the columns {' and '.join(DECISION_COLUMNS)}, and label for "
+            f"confirm and reject, as in the review.csv that pseudonymise writes; this one has: {found}."
+        )
+    return [
+        {(name or "").strip().lower(): value for name, value in row.items() if isinstance(value, str)}
+        for row in reader
+    ]

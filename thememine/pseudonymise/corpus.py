@@ -362,6 +362,7 @@ def pseudonymise_corpus(
                 encoding=None,
                 group=groups.get(document.group) if document.group else None,
                 sha256="",
+                dropped_cues=document.dropped_cues,  # cue numbers only: no personal data
             )
         )
         result.detections[new_id] = detections

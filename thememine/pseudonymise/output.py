@@ -75,6 +75,7 @@ def write_output(writing: Step, result: PseudonymisedCorpus, settings: dict[str,
                 statements=per_doc[d.id],
                 speakers=d.speakers,
                 file=document_file(d.id),
+                dropped_cues=len(d.dropped_cues),
             )
             for d in result.documents
         ],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,8 +52,8 @@ def load_report_input(folder: Path) -> ReportInput:
     if (folder / STATEMENTS_FILE).is_file():
         try:
             rows = read_jsonl(folder / STATEMENTS_FILE)
-        except (OSError, json.JSONDecodeError) as err:
-            raise InputError(folder / STATEMENTS_FILE, f"cannot be read ({err})") from None
+        except OSError as err:
+            raise InputError(folder / STATEMENTS_FILE, f"cannot be read ({err.strerror or err})") from None
         for row in rows:
             doc_id = str(row.get("doc_id", ""))
             data.statements_per_doc[doc_id] = data.statements_per_doc.get(doc_id, 0) + 1

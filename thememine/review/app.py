@@ -8,9 +8,12 @@ command line and the file never disagree. The page then redirects (post/redirect
 reload never repeats an action.
 
 Safety: the server answers only requests addressed to 127.0.0.1 or localhost (no DNS
-rebinding), every form carries a token that only pages from this server know (no cross-site
-posts), and a Content-Security-Policy allows only this page's own inline script and style. The
-page reads the run folder only: the pseudonymised statements, never the key.
+rebinding). Every action needs two proofs that it comes from a page of this server: the form's
+token, which only this server's pages carry (error pages never do, so a page that reaches the
+server under another name cannot read it from one), and the browser's word that the request is
+same-origin (``Origin`` or ``Referer``, or ``Sec-Fetch-Site: same-origin``), which a page on another
+site cannot forge. A Content-Security-Policy allows only this page's own inline script and style.
+The page reads the run folder only: the pseudonymised statements, never the key.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -47,7 +50,6 @@ from thememine.themes.decisions import (
     RENAME,
     SPLIT,
     Decision,
-    PendingError,
     apply_all,
     apply_in_folder,
     apply_themes_file,
@@ -62,6 +64,7 @@ MAX_SHOWN = 200  # statements listed on a theme page before "show all"
 MAX_K = 12  # the largest split offered
 MAX_FORM = 64 * 1024  # bytes; a review form is a few hundred
 COOKIE = "thememine-lang"
+READ_ONLY = frozenset({"GET", "HEAD"})  # every other method changes the run and must be same-origin
 
 
 class BadRequest(HTTPException):
@@ -107,22 +110,50 @@ class Review:
         return i18n.choose(self.lang, request.cookies.get(COOKIE), request.headers.get("accept-language"))
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        lang = self.language(request)
-        words = i18n.STRINGS[lang]
-        nonce = secrets.token_urlsafe(16)
+        """A page of the review: with the form token, the folder's name and the last decision."""
         try:
             last = history.last_snapshot(self.folder)
         except InputError:
             last = None
-        html = self.env.get_template(template).render(
-            t=words,
-            lang=lang,
+        lang = self.language(request)
+        return self._page(
+            request,
+            template,
+            status,
             token=self.token,
-            nonce=nonce,
-            version=__version__,
             folder=self.folder.name,
             undo_what=i18n.message(summary(last.messages) if last else "", lang),
             flash=i18n.message(request.query_params.get("msg", ""), lang),
+            **values,
+        )
+
+    def error_page(self, request: Request, status: int, message: str) -> HTMLResponse:
+        """A plain error page: the message and a link home, without the form token or the folder.
+
+        An error page answers requests the server refuses (a wrong Host, a foreign origin), which
+        may come from a page on another site that reached the server by DNS rebinding; it must
+        not hand that page the token that every action needs.
+        """
+        return self._page(
+            request,
+            "error.html",
+            status,
+            token="",
+            folder="",
+            undo_what="",
+            flash="",
+            pending=0,
+            message=message,
+        )
+
+    def _page(self, request: Request, template: str, status: int, **values: Any) -> HTMLResponse:
+        lang = self.language(request)
+        nonce = secrets.token_urlsafe(16)
+        html = self.env.get_template(template).render(
+            t=i18n.STRINGS[lang],
+            lang=lang,
+            nonce=nonce,
+            version=__version__,
             path=request.url.path,
             **values,
         )
@@ -132,7 +163,9 @@ class Review:
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # the browser names this page as the Origin and Referer of its own forms (the server checks
+        # them), and names no page at all to any other site
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -319,15 +352,11 @@ class Review:
         return back
 
     def _refused(self, request: Request, err: ThememineError) -> Response:
-        """A decision that cannot be applied as the run is now (another tab changed it): 409."""
+        """A decision that cannot be applied as the run is now (another tab changed it): 409.
+
+        The theme list, one click away, offers to apply decisions pending in themes.yaml."""
         reason = err.reason if isinstance(err, InputError) else str(err)
-        return self.render(
-            request,
-            "error.html",
-            status=409,
-            message=reason[:1].upper() + reason[1:],
-            pending=isinstance(err, PendingError),
-        )
+        return self.error_page(request, 409, reason[:1].upper() + reason[1:])
 
     def _pending(self, run: ThemeRun) -> int:
         try:
@@ -423,6 +452,30 @@ def _contexts(run: ThemeRun, rows: Sequence[int]) -> dict[int, Context]:
     return found
 
 
+def same_origin(request: Request) -> bool:
+    """Whether the browser says that ``request`` comes from a page of this server.
+
+    Browsers send ``Origin`` with every POST (and ``Referer``, under this page's referrer policy),
+    and newer ones ``Sec-Fetch-Site``; a page cannot forge these for a request to another site.
+    Each header that is present must name this server, and one at least must be present: a
+    request that says nothing of where it comes from is refused. ``Origin: null`` (a sandboxed
+    or privacy-stripped request) names no page, so it counts as absent, never as proof.
+    """
+    own = f"http://{request.headers.get('host', '')}".lower()
+    said: list[bool] = []
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        said.append(origin.lower() == own)
+    referer = request.headers.get("referer")
+    if referer is not None:
+        parts = urlsplit(referer)
+        said.append(f"{parts.scheme}://{parts.netloc}".lower() == own)
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        said.append(site == "same-origin")
+    return bool(said) and all(said)
+
+
 def create_app(folder: Path, lang: str = "auto", token: str | None = None) -> Starlette:
     """The review page for the run in ``folder`` (checked before the app is made)."""
     load_run(folder)  # a folder without a run fails here, with the reason, not on the first page
@@ -430,16 +483,14 @@ def create_app(folder: Path, lang: str = "auto", token: str | None = None) -> St
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return review.render(request, "error.html", status=exc.status_code, message=exc.detail, pending=False)
+        return review.error_page(request, exc.status_code, exc.detail)
 
     async def on_error(request: Request, exc: Exception) -> Response:
-        return review.render(
+        return review.error_page(
             request,
-            "error.html",
-            status=500,
-            message=f"Something went wrong inside thememine ({type(exc).__name__}); nothing was changed. "
+            500,
+            f"Something went wrong inside thememine ({type(exc).__name__}); nothing was changed. "
             "Reload the page; if it happens again, report it with the terminal's output.",
-            pending=False,
         )
 
     def guarded(
@@ -449,6 +500,12 @@ def create_app(folder: Path, lang: str = "auto", token: str | None = None) -> St
             host = (request.headers.get("host") or "").rsplit(":", 1)[0]
             if host not in ("127.0.0.1", "localhost"):
                 raise BadRequest("The review page answers only at 127.0.0.1 or localhost.")
+            if request.method not in READ_ONLY and not same_origin(request):
+                raise HTTPException(
+                    403,
+                    "This request does not come from the review page itself (the browser named another "
+                    "site as its origin, or none). Open the review page and try again from there.",
+                )
             return await handler(request)
 
         return endpoint

@@ -13,6 +13,8 @@ import re
 LANGUAGES = ("da", "en")
 DEFAULT = "da"
 
+# The templates read these as ``t.name``, which Jinja looks up as an attribute first: a name that
+# is also a dict method ("keys", "items", "values") would show the method, not the words.
 STRINGS: dict[str, dict[str, str]] = {
     "da": {
         "title": "Gennemsyn af temaer",
@@ -73,7 +75,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "shown": "Viser {shown} af {n} udsagn.",
         "show_all": "Vis alle",
         "error": "Det gik ikke",
-        "keys": "Tastatur: j/k næste/forrige tema · c bekræft · r omdøb · s opdel · u fortryd · g temaliste",
+        "keyboard": "Tastatur: j/k næste/forrige tema · c bekræft · r omdøb · s opdel · u fortryd · g temaliste",
         "saved": "Gemt i decisions.log og themes.yaml.",
         "language": "Sprog",
         "footer": "Kun pseudonymiseret tekst. Siden kører på din egen computer og sender intet videre.",
@@ -138,7 +140,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "shown": "Showing {shown} of {n} statements.",
         "show_all": "Show all",
         "error": "That did not work",
-        "keys": "Keys: j/k next/previous theme · c confirm · r rename · s split · u undo · g theme list",
+        "keyboard": "Keys: j/k next/previous theme · c confirm · r rename · s split · u undo · g theme list",
         "saved": "Saved in decisions.log and themes.yaml.",
         "language": "Language",
         "footer": "Pseudonymised text only. The page runs on your own computer and sends nothing anywhere.",

@@ -305,10 +305,12 @@ def code_units(
     texts: CodeTexts,
     mask: Sequence[bool] | None = None,
     top: int = TOP,
+    model: CodeModel | None = None,
 ) -> tuple[list[list[CodeScore]], CodeModel]:
-    """The ``top`` codes of each statement ``mask`` keeps, and the model that scored them."""
+    """The ``top`` codes of each statement ``mask`` keeps, and the model that scored them (``model``,
+    when it was already made for these statements)."""
     rows = content_rows(units, mask)
-    model = code_model(texts, embeddings, rows)
+    model = model if model is not None else code_model(texts, embeddings, rows)
     return best_codes(confidences(units, embeddings, model, rows), rows, top), model
 
 

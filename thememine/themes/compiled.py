@@ -1,12 +1,11 @@
-"""UMAP's compiled code kept on disk between runs.
+"""pynndescent's compiled code kept on disk between runs.
 
-UMAP and pynndescent compile their functions with numba the first time they run, in every new
-process: about 15 s before a small corpus's themes can be fitted, about 50 s more from 4,096
-statements on (NN-descent). numba can keep compiled code on disk, but these libraries ask it to for
+pynndescent, which finds the nearest neighbours of more than 20,000 statements, compiles its
+functions with numba the first time it runs, in every new process: about 20-50 s. numba can keep compiled code on disk, but these libraries ask it to for
 few of their functions. :func:`keep_compiled_code` asks for all of them, in ``numba/`` in
 thememine's cache folder (beside the embedding cache). The folder holds machine code only, no text;
 deleting it costs one compilation. numba checks each entry against its library's source file, so an
-upgraded UMAP compiles afresh.
+upgraded pynndescent compiles afresh.
 """
 
 from __future__ import annotations
@@ -19,14 +18,14 @@ from thememine.embed.cache import default_cache_dir
 
 log = logging.getLogger(__name__)
 
-LIBRARIES = ("umap", "pynndescent")
+LIBRARIES = ("pynndescent",)
 
 
 def keep_compiled_code(folder: Path | None = None) -> int:
-    """Turn on numba's disk cache for every numba function of UMAP and pynndescent loaded so far.
+    """Turn on numba's disk cache for every numba function of pynndescent loaded so far.
 
     Returns how many functions it turned it on for (0 if the folder cannot be made: then numba
-    compiles in memory, as it would anyway). Call it after importing ``umap``, before fitting.
+    compiles in memory, as it would anyway). Call it after importing ``pynndescent``, before its search.
     """
     import numba
     from numba.core.caching import NullCache

@@ -1,37 +1,51 @@
-"""Consensus clustering: themes that many seeded UMAP + HDBSCAN runs agree on.
+"""Consensus clustering: themes that many seeded clusterings of the statements agree on.
 
 One UMAP + HDBSCAN run depends on its random seed: on the sample corpus two seeds agreed at an
-adjusted Rand index of 0.3-0.5, and leaving one interview out changed the other statements'
-themes as much. So a fit runs :data:`RUNS` of them, each with its own seed drawn from the fit's
-seed, and keeps what they agree on (evidence accumulation, Fred & Jain 2005; the stability
-analysis of topic models in Greene, O'Callaghan & Cunningham 2014 and Belford, Mac Namee & Greene
-2018 likewise combines many runs rather than trusting one):
+adjusted Rand index of 0.3-0.5, and even a consensus of ten such runs only reached 0.70 between
+seeds (docs/themes.md). Interview talk has weak cluster structure, so any single partition of it is
+one of many nearly equal ones. A fit therefore combines :data:`RUNS` cheap clusterings, each with
+its own seed drawn from the fit's seed, and keeps what they agree on (evidence accumulation, Fred &
+Jain 2005; the stability analysis of topic models in Greene, O'Callaghan & Cunningham 2014 and
+Belford, Mac Namee & Greene 2018 likewise combines many runs rather than trusting one):
 
-1. **Resampling**: each run clusters its own random :data:`SUBSAMPLE` of the statements, so that
-   only groupings that survive missing statements are kept (as leaving an interview out does).
-2. **Co-association**: for two statements, the share of the runs that clustered both that put
-   them in the same cluster (a run's outliers share a cluster with nobody).
-3. **Cut**: average linkage on 1 − co-association, cut where two groups of statements share a
+1. **Spectral coordinates**, once per fit: the statements' :data:`NEIGHBOURS`-nearest-neighbour
+   graph (cosine), and the leading eigenvectors of its Laplacian (spectral embedding, as spectral
+   clustering uses; the same graph UMAP starts from). Neighbourhoods, not single distances, decide
+   what belongs together.
+2. **Runs**: each run takes its own random :data:`SUBSAMPLE` of the statements (so that only
+   groupings that survive missing statements are kept, as leaving an interview out does) and
+   k-means with its own number of clusters, drawn between about √n / 3 and 0.6 √n (at most
+   :data:`MOST_CLUSTERS`), on the first k coordinates. Varying k is what evidence accumulation
+   asks for: statements that stay together at many resolutions form a theme. When the graph's
+   eigenvalues show c clearly separate groups (a gap of at least :data:`CLEAR_GAP` after the c-th
+   smallest, the eigengap heuristic of von Luxburg 2007), every run makes c clusters instead:
+   otherwise more clusters than groups would split each group the same way in every run, and the
+   halves would stand as themes.
+3. **Co-association**: for two statements, the share of the runs that clustered both that put
+   them in the same cluster.
+4. **Cut**: average linkage on 1 − co-association, cut where two groups of statements share a
    cluster in at most :data:`AGREE` of their runs on average. The number of themes follows from
-   that cut; no count is chosen. Groups smaller than HDBSCAN's ``min_cluster_size`` are not
-   themes: their statements are left to outlier reduction, like HDBSCAN's outliers.
-4. **Stability** of a theme: the share of runs in which two of its statements, taken at random
+   that cut; no count is chosen. Groups smaller than ``min_size`` are not themes: their statements
+   are left to outlier reduction.
+5. **Stability** of a theme: the share of runs in which two of its statements, taken at random
    among those the run clustered, are in the same cluster (the mean co-association of its
    pairs), from 0 to 1.
 
-The subsample share and the cut were chosen on the sample corpus by the agreement between seeds
-and between fits that each leave one jobcenter interview out (``benchmarks/eval_stability.py``,
-docs/themes.md), not by the gold themes.
+Above :data:`ATOMS` statements the runs cluster :data:`ATOMS` micro-clusters of the spectral
+coordinates (k-means, weighted by their statements) instead of the statements one by one, so that
+the co-association matrix stays :data:`ATOMS` square: a 10,000-statement fit takes about as long as
+one UMAP + HDBSCAN run did. Statements with identical labels in every run are clustered as one
+weighted point: no run tells them apart.
 
-Statements with identical labels in every run are clustered as one weighted point: no run tells
-them apart. Where no run calls them outliers this is exactly average linkage over the statements
-one by one; it takes far less memory than 10,000 points at 10,000. The runs share one
-nearest-neighbour graph (found once, with room for the subsample) and run fewer layout epochs than
-UMAP's default (:data:`EPOCHS`), so that ten runs cost about two single runs of old.
+The method, the subsample share, the neighbours, the number of runs and the cut were chosen on the
+sample corpus by the agreement between seeds and between fits that each leave one jobcenter
+interview out (``benchmarks/eval_stability.py``, docs/themes.md), not by the gold themes.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -40,35 +54,45 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from thememine.embed.base import normalise_rows
 from thememine.themes.model import UNASSIGNED, Matrix
 
-RUNS = 10  # seeded UMAP + HDBSCAN runs per fit
-EPOCHS = 100  # UMAP layout epochs per run (UMAP's default: 500 up to 10,000 statements, 200 above)
+log = logging.getLogger(__name__)
+
+RUNS = 100  # seeded k-means runs per fit
+NEIGHBOURS = 15  # neighbours per statement in the graph of the spectral coordinates
+MOST_CLUSTERS = 40  # the most clusters one run makes (and spectral coordinates computed)
+ATOMS = 2_000  # above this many statements, runs cluster this many micro-clusters
+AMG_FROM = 1_000  # statements from which the eigenvectors are found by algebraic multigrid (faster)
+CLEAR_GAP = 0.2  # an eigengap this wide means that many clearly separate groups (eigenvalues 0-2)
 AGREE = (
     0.3  # statements form a theme when, on average, more than this share of their runs keeps them together
 )
-BLOB_SHARE = 0.5  # one HDBSCAN cluster holding more than this share of statements is a blob, not a theme
 SUBSAMPLE = 0.9  # share of the statements each run clusters, drawn afresh per run (1.0: all of them)
 ABSENT = -2  # label of a statement left out of a run's subsample
 
 Labels = NDArray[np.int64]
+Coordinates = NDArray[np.float64]  # spectral coordinates, one row per statement or micro-cluster
+Neighbours = tuple[NDArray[np.int64], NDArray[np.float32]]  # indices and cosine distances, nearest first
 
 
 @dataclass(frozen=True)
 class Ensemble:
     """The cluster labels of every run: one row per statement, one column per run.
 
-    -1: an outlier in that run; :data:`ABSENT`: not in that run's subsample.
+    :data:`ABSENT`: not in that run's subsample.
     """
 
     labels: Labels
-    selections: tuple[str, ...]  # HDBSCAN's cluster selection per run ("eom", or "leaf" for a blob)
+    clusters: tuple[int, ...]  # the number of clusters each run made
 
     @property
-    def selection(self) -> str:
-        """The selections made, most frequent first: "eom", "leaf", or "eom 7, leaf 3"."""
-        counts = Counter(self.selections).most_common()
-        return counts[0][0] if len(counts) == 1 else ", ".join(f"{s} {n}" for s, n in counts)
+    def resolution(self) -> str:
+        """The range of clusters per run, e.g. "7-13"."""
+        if not self.clusters:
+            return ""
+        low, high = min(self.clusters), max(self.clusters)
+        return str(low) if low == high else f"{low}-{high}"
 
 
 def run_seeds(seed: int, runs: int = RUNS) -> list[int]:
@@ -76,75 +100,104 @@ def run_seeds(seed: int, runs: int = RUNS) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(runs) % (2**31 - 1)]
 
 
+def cluster_range(n: int) -> tuple[int, int]:
+    """The fewest and most clusters a run of ``n`` statements makes: about √n / 3 to 0.6 √n
+    (7-13 at 472 statements, 33-40 at 10,000), at most :data:`MOST_CLUSTERS`."""
+    root = math.sqrt(max(n, 1))
+    most = max(3, min(MOST_CLUSTERS, round(0.6 * root), n - 1))
+    return min(most - 1, max(2, round(root / 3))), most
+
+
 def ensemble(
-    vectors: Matrix,
-    seed: int,
-    n_neighbors: int,
-    n_components: int,
-    min_cluster_size: int,
-    min_samples: int,
-    runs: int = RUNS,
-    neighbours: tuple[NDArray[np.int64], NDArray[np.float32]] | None = None,
-    share: float = SUBSAMPLE,
+    vectors: Matrix, seed: int, neighbours: Neighbours, runs: int = RUNS, share: float = SUBSAMPLE
 ) -> Ensemble:
-    """``runs`` seeded UMAP + HDBSCAN clusterings, each of its own ``share`` of ``vectors`` (rows:
-    statements).
+    """``runs`` seeded k-means clusterings of the spectral coordinates of ``vectors`` (rows:
+    statements), each of its own ``share`` of them.
 
-    ``neighbours`` (indices and cosine distances, nearest first, at least
-    :func:`search_size` per row) is the nearest-neighbour graph all runs share; UMAP's own search is
-    used once when it is not given.
+    ``neighbours`` is each statement's nearest-neighbour list (itself among them, at least
+    :data:`NEIGHBOURS` + 1 per row).
     """
-    from umap import UMAP
-    from umap.umap_ import nearest_neighbors
+    from sklearn.cluster import KMeans
 
-    from thememine.themes.compiled import keep_compiled_code
-
-    keep_compiled_code()  # UMAP's numba code, compiled once instead of in every run
     n = len(vectors)
-    n_neighbors = min(n_neighbors, n - 1)
-    wanted = min(n, search_size(n_neighbors, share))
-    if neighbours is None:
-        found = nearest_neighbors(
-            vectors, wanted, "cosine", {}, False, np.random.RandomState(seed), low_memory=True
-        )
-        neighbours = (found[0], found[1])
-    labels = np.full((n, runs), ABSENT, dtype=np.int64)
-    selections = []
+    fewest, most = cluster_range(n)
+    coordinates, eigenvalues = spectral_coordinates(neighbours, most + 1)
+    clear = clear_groups(eigenvalues[: most + 1])
+    if clear is not None:
+        fewest = most = clear
+    atom_of, centres, weights = micro_clusters(coordinates[:, :most], seed)
+    labels = np.full((len(centres), runs), ABSENT, dtype=np.int64)
+    clusters = []
     for column, run_seed in enumerate(run_seeds(seed, runs)):
-        rows = subsample(n, share, run_seed)
-        knn = _sub_neighbours(neighbours, rows, n, n_neighbors)
-        reducer = UMAP(
-            n_neighbors=n_neighbors,
-            n_components=n_components,
-            min_dist=0.0,
-            metric="cosine",
-            n_epochs=EPOCHS,
-            random_state=run_seed,  # also makes UMAP single-threaded, hence reproducible
-            low_memory=True,
-            n_jobs=1,
-            precomputed_knn=(knn[0], knn[1], None),
+        rows = subsample(len(centres), share, run_seed)
+        k = int(np.random.default_rng(run_seed).integers(fewest, most + 1))
+        points = normalise_rows(centres[rows, :k])
+        found = KMeans(k, n_init=1, random_state=run_seed).fit_predict(points, sample_weight=weights[rows])
+        labels[rows, column] = found
+        clusters.append(k)
+    return Ensemble(labels[atom_of], tuple(clusters))
+
+
+def spectral_coordinates(neighbours: Neighbours, components: int) -> tuple[Coordinates, NDArray[np.float64]]:
+    """The first ``components`` eigenvectors of the neighbour graph's normalised Laplacian (one row
+    per statement) and their eigenvalues, smallest first.
+
+    The graph joins each statement to its :data:`NEIGHBOURS` nearest (either way round). The
+    eigensolver starts from a fixed vector: the same graph gives the same coordinates, whatever the
+    fit's seed.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import laplacian
+    from sklearn.manifold import spectral_embedding
+
+    indices = neighbours[0][:, 1 : NEIGHBOURS + 1]
+    n = len(indices)
+    rows = np.repeat(np.arange(n), indices.shape[1])
+    graph = csr_matrix((np.ones(rows.size), (rows, indices.reshape(-1))), shape=(n, n))
+    graph = 0.5 * (graph + graph.T)
+    solver = "amg" if n >= AMG_FROM else "arpack"
+    with warnings.catch_warnings():
+        # a graph in several pieces still has coordinates; its pieces end up in different themes
+        warnings.filterwarnings("ignore", message="Graph is not fully connected")
+        coordinates = spectral_embedding(
+            graph, n_components=min(components, n - 1), eigen_solver=solver, random_state=0, drop_first=False
         )
-        with warnings.catch_warnings():
-            # precomputed neighbours have no search index, so UMAP's transform() is unavailable: unused
-            warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-            reduced = reducer.fit_transform(vectors[rows])
-
-        # "eom" picks the most stable clusters, which in interview talk is often one blob holding
-        # most statements; then the finer "leaf" clusters are taken
-        selection = "eom"
-        found_labels = _hdbscan(reduced, min_cluster_size, min_samples, selection)
-        clustered = found_labels[found_labels >= 0]
-        if len(clustered) and np.bincount(clustered).max() > BLOB_SHARE * len(rows):
-            selection = "leaf"
-            found_labels = _hdbscan(reduced, min_cluster_size, min_samples, selection)
-        labels[rows, column] = found_labels
-        selections.append(selection)
-    return Ensemble(labels, tuple(selections))
+    coordinates = np.asarray(coordinates, dtype=np.float64)
+    # scikit-learn returns D^-1/2 u for each eigenvector u; its eigenvalue is u's Rayleigh quotient
+    normalised, degree_root = laplacian(graph, normed=True, return_diag=True)
+    vectors = coordinates * degree_root[:, None]
+    eigenvalues = np.einsum("ij,ij->j", vectors, normalised @ vectors) / np.einsum(
+        "ij,ij->j", vectors, vectors
+    )
+    return coordinates, eigenvalues
 
 
-def search_size(n_neighbors: int, share: float = SUBSAMPLE) -> int:
-    """Neighbours to find per statement so that a subsample of ``share`` keeps ``n_neighbors`` of them."""
-    return n_neighbors if share >= 1.0 else 2 * n_neighbors
+def clear_groups(eigenvalues: NDArray[np.float64]) -> int | None:
+    """How many clearly separate groups the eigenvalues (smallest first) show, if any: the c ≥ 2
+    after which the widest gap lies, when that gap is at least :data:`CLEAR_GAP`."""
+    if len(eigenvalues) < 3:
+        return None
+    gaps = np.diff(eigenvalues)[1:]  # gaps[i]: after the (i + 2)-th eigenvalue
+    widest = int(np.argmax(gaps))
+    return widest + 2 if gaps[widest] >= CLEAR_GAP else None
+
+
+def micro_clusters(coordinates: Coordinates, seed: int) -> tuple[Labels, Coordinates, NDArray[np.float64]]:
+    """Each statement's micro-cluster, the micro-clusters' mean coordinates and their sizes.
+
+    Up to :data:`ATOMS` statements every statement is its own.
+    """
+    from sklearn.cluster import KMeans
+
+    n = len(coordinates)
+    if n <= ATOMS:
+        return np.arange(n, dtype=np.int64), coordinates, np.ones(n)
+    atom_of = KMeans(ATOMS, n_init=1, random_state=seed).fit_predict(coordinates).astype(np.int64)
+    atom_of = np.unique(atom_of, return_inverse=True)[1].reshape(-1).astype(np.int64)  # without gaps
+    weights = np.bincount(atom_of).astype(np.float64)
+    sums = np.zeros((len(weights), coordinates.shape[1]))
+    np.add.at(sums, atom_of, coordinates)
+    return atom_of, sums / weights[:, None], weights
 
 
 def subsample(n: int, share: float, seed: int) -> NDArray[np.int64]:
@@ -153,44 +206,6 @@ def subsample(n: int, share: float, seed: int) -> NDArray[np.int64]:
         return np.arange(n)
     size = max(2, round(share * n))
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
-
-
-def _sub_neighbours(
-    neighbours: tuple[NDArray[np.int64], NDArray[np.float32]], rows: NDArray[np.int64], n: int, k: int
-) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
-    """Each of ``rows``'s ``k`` nearest among ``rows``, numbered within ``rows``, from the full graph.
-
-    A row with fewer than ``k`` of its found neighbours in the subsample repeats its farthest one.
-    """
-    position = np.full(n, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    index = position[neighbours[0][rows]]
-    distance = neighbours[1][rows]
-    present = index >= 0
-    order = np.argsort(~present, axis=1, kind="stable")[:, :k]  # present ones first, nearest first
-    index = np.take_along_axis(index, order, axis=1)
-    distance = np.take_along_axis(distance, order, axis=1)
-    missing = np.take_along_axis(present, order, axis=1) == 0
-    if missing.any():
-        last = np.maximum(np.take_along_axis(present, order, axis=1).sum(axis=1) - 1, 0)[:, None]
-        fill_index = np.take_along_axis(index, last, axis=1)
-        fill_distance = np.take_along_axis(distance, last, axis=1)
-        index = np.where(missing, fill_index, index)
-        distance = np.where(missing, fill_distance, distance)
-    return np.ascontiguousarray(index), np.ascontiguousarray(distance, dtype=np.float32)
-
-
-def _hdbscan(reduced: Matrix, min_cluster_size: int, min_samples: int, selection: str) -> Labels:
-    from hdbscan import HDBSCAN
-
-    model = HDBSCAN(
-        min_cluster_size=min_cluster_size,
-        min_samples=min_samples,
-        metric="euclidean",
-        cluster_selection_method=selection,
-        prediction_data=False,
-    )
-    return np.asarray(model.fit_predict(reduced), dtype=np.int64)
 
 
 def co_association(labels: Labels) -> Matrix:

@@ -26,7 +26,7 @@ from thememine.errors import InputError
 from thememine.runfolder import CODE_VECTORS_FILE, THEMES_FILE, Step, load_run, step
 from thememine.themes import history
 from thememine.themes.describe import describe, new_themes
-from thememine.themes.fit import cluster
+from thememine.themes.fit import cluster, content_mask, stability_now
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, Matrix, ThemeRun
 from thememine.themes.neutral import keyword_text
 from thememine.themes.store import stage_run
@@ -322,10 +322,12 @@ def apply_all(
     """As :func:`apply_decisions`, with the ``decisions.log`` entry of each decision."""
     check_decisions(run, decisions, source)
     run.settings["next_id"] = run.next_id()
+    members_before = {t: run.members(t) for t in run.themes}
     ordered = [d for d in decisions if d.action == MOVE] + [d for d in decisions if d.action != MOVE]
     done = [_APPLY[d.action](run, d) for d in ordered]
     before = set(run.themes)
     describe(run, code_vectors, code_names)
+    _measure_changed(run, members_before)
     for emptied in sorted(before - set(run.themes)):
         done.append(Applied(f"theme {emptied} lost all its statements and was removed"))
     for applied in done:
@@ -333,6 +335,21 @@ def apply_all(
         if applied.record.get("action") in (RENAME, CONFIRM, MERGE) and kept in run.themes:
             applied.record["label"] = run.themes[kept].label
     return done
+
+
+def _measure_changed(run: ThemeRun, members_before: dict[int, list[int]]) -> None:
+    """Give every theme whose statements changed (merged, split, moved to or from) its stability as
+    it now stands, from the fit's consensus runs had again; the others keep theirs."""
+    if run.settings.get("method") != "consensus":
+        return
+    changed = {t: run.members(t) for t in run.themes if run.members(t) != members_before.get(t)}
+    if not changed:
+        return
+    mask = content_mask(run.units, include_interviewer=bool(run.settings.get("include_interviewer")))
+    fitted = [i for i, keep in enumerate(mask) if keep]
+    seed = int(run.settings.get("seed", 42))
+    for theme, stability in stability_now(run.embeddings, fitted, seed, changed).items():
+        run.themes[theme].stability = stability
 
 
 def _confirm(run: ThemeRun, decision: Decision) -> Applied:
@@ -441,7 +458,12 @@ def load_codes(folder: Path, run: ThemeRun) -> tuple[Matrix | None, list[str]]:
     path = folder / CODE_VECTORS_FILE
     if not names or not path.is_file():
         return None, []
-    vectors = np.load(path, allow_pickle=False).astype(np.float32)
+    try:
+        vectors = np.load(path, allow_pickle=False).astype(np.float32)
+    except (ValueError, TypeError, EOFError) as err:  # numpy's words for a cut-short or foreign file
+        raise InputError(
+            path, f"cannot be read ({type(err).__name__})", "It was cut short; run `thememine themes` again"
+        ) from None
     return (vectors, names) if len(vectors) == len(names) else (None, [])
 
 

@@ -1,21 +1,23 @@
-"""Fitting candidate themes: UMAP + HDBSCAN on precomputed embeddings, many seeded runs combined.
+"""Fitting candidate themes: a consensus of many seeded clusterings on precomputed embeddings.
 
-BERTopic's defaults suit thousands of documents; an interview study has from ~40 statements to
-~100,000. So UMAP's neighbourhood and HDBSCAN's cluster size grow with n, filler-only statements
-are left out, and outliers are given to the nearest theme when they are as close to it as the
-theme's own members are. One UMAP + HDBSCAN run hinges on its random draw, so a fit runs several,
-each seeded from the fit's seed and each on its own random subsample of the statements, and keeps
-the clusters they agree on, with a stability per cluster (:mod:`thememine.themes.consensus`): the
-same input and seed give the same themes, and other seeds nearly the same. When HDBSCAN's stable ("eom") clusters make one blob of more than
-half the statements, a run takes its finer ("leaf") clusters instead.
-Below :data:`SMALL` statements, or when the runs find no structure, statements are clustered
-agglomeratively, with the number of themes chosen by silhouette.
+BERTopic's defaults (UMAP + HDBSCAN, one seeded run) suit thousands of documents with clear
+topics; interview talk has weak structure, and one such run hinged on its seed (two seeds agreed at
+an adjusted Rand index of 0.3-0.5 on the sample corpus). So a fit combines many cheap clusterings of
+the statements' spectral coordinates, each seeded from the fit's seed and each on its own random
+subsample, and keeps the clusters they agree on, with a stability per cluster
+(:mod:`thememine.themes.consensus`): the same input and seed give the same themes, and other seeds
+nearly the same. Filler-only statements are left out, and outliers are given to the nearest theme
+when they are as close to it as the theme's own members are. Keywords are still BERTopic's c-TF-IDF
+(:mod:`thememine.themes.keywords`). Below :data:`SMALL` statements, or when the runs agree on fewer
+than two clusters, statements are clustered agglomeratively, with the number of themes chosen by
+silhouette.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -30,11 +32,11 @@ from thememine.themes.model import INTERVIEWER, UNASSIGNED, Matrix, Unit
 
 log = logging.getLogger(__name__)
 
-SMALL = 60  # statements: fewer than this are too few for UMAP + HDBSCAN
+SMALL = 60  # statements: fewer than this are too few for a consensus of clusterings
 OUTLIER_QUANTILE = 0.0  # an outlier joins a theme if it is as close to it as its least typical member
-# Up to EXACT_NEIGHBOURS statements thememine finds UMAP's nearest neighbours exactly itself, once per
-# fit for all its runs: faster there than pynndescent's NN-descent with its compilation in every
-# process (about 20 s), and it leaves nothing to chance. Above, NN-descent runs once per fit.
+# Up to EXACT_NEIGHBOURS statements thememine finds the nearest neighbours exactly itself: faster
+# there than pynndescent's NN-descent with its compilation in every process (about 20 s), and it
+# leaves nothing to chance. Above, NN-descent runs once per fit.
 EXACT_NEIGHBOURS = 20_000
 
 
@@ -45,34 +47,28 @@ class FitSettings:
     n: int
     seed: int
     method: str
-    n_neighbors: int = 0
-    n_components: int = 0
-    min_cluster_size: int = 0
-    min_samples: int = 0
+    n_neighbors: int = 0  # neighbours per statement in the graph
+    n_components: int = 0  # spectral coordinates
+    min_cluster_size: int = 0  # the fewest statements a theme has
     n_themes: int = 0
-    cluster_selection: str = ""
-    runs: int = 0  # UMAP + HDBSCAN runs combined by consensus
+    runs: int = 0  # clusterings combined by consensus
+    clusters_per_run: str = ""  # the range of clusters the runs made, e.g. "7-13"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def scaled_settings(n: int, seed: int) -> FitSettings:
-    """UMAP and HDBSCAN settings for ``n`` statements.
-
-    min_cluster_size ≈ √n / 2 (5 at 100, 12 at 600, 50 at 10k, 158 at 100k); n_neighbors ≈ √n,
-    between 10 and 50; min_samples small so that HDBSCAN leaves fewer statements as noise.
-    """
+    """Consensus settings for ``n`` statements: a theme has at least ≈ √n / 2 of them (5 at 100,
+    12 at 600, 50 at 10k, 158 at 100k)."""
     root = math.sqrt(max(n, 1))
-    min_cluster_size = max(5, min(200, round(root / 2)))
     return FitSettings(
         n=n,
         seed=seed,
         method="consensus",
-        n_neighbors=max(10, min(50, round(root))),
-        n_components=5,
-        min_cluster_size=min_cluster_size,
-        min_samples=max(2, min_cluster_size // 4),
+        n_neighbors=consensus.NEIGHBOURS,
+        n_components=consensus.cluster_range(n)[1],
+        min_cluster_size=max(5, min(200, round(root / 2))),
     )
 
 
@@ -122,7 +118,7 @@ def cluster(
 def fit_clusters(
     texts: Sequence[str], embeddings: Matrix, seed: int = 42, n_themes: int | None = None
 ) -> Clustering:
-    """Clusters of ``embeddings`` (one per text) by consensus of seeded UMAP + HDBSCAN runs.
+    """Clusters of ``embeddings`` (one per text) by consensus of seeded clusterings.
 
     Below :data:`SMALL` statements, with ``n_themes``, or when the runs agree on fewer than two
     clusters, statements are clustered agglomeratively (deterministic; no stability measured).
@@ -135,18 +131,7 @@ def fit_clusters(
     if n_themes is not None or n < SMALL:
         return Clustering(*_agglomerative(vectors, seed, n_themes))
     settings = scaled_settings(n, seed)
-    n_neighbors = min(settings.n_neighbors, n - 1)
-    runs = consensus.ensemble(
-        vectors,
-        seed,
-        n_neighbors,
-        settings.n_components,
-        settings.min_cluster_size,
-        settings.min_samples,
-        neighbours=nearest_neighbours(vectors, consensus.search_size(n_neighbors))
-        if n <= EXACT_NEIGHBOURS
-        else None,
-    )
+    runs = runs_of(vectors, seed)
     labels = consensus.consensus(runs.labels, settings.min_cluster_size)
     if len(set(labels) - {UNASSIGNED}) < 2:
         log.info("the runs agree on fewer than two clusters; clustering agglomeratively")
@@ -156,8 +141,52 @@ def fit_clusters(
         label: round(consensus.stability(runs.labels, np.flatnonzero(array == label).tolist()), 3)
         for label in sorted(set(labels) - {UNASSIGNED})
     }
-    settings = replace(settings, cluster_selection=runs.selection, runs=len(runs.selections))
+    settings = replace(settings, runs=len(runs.clusters), clusters_per_run=runs.resolution)
     return Clustering(labels, settings, stability)
+
+
+def runs_of(vectors: Matrix, seed: int) -> consensus.Ensemble:
+    """The consensus runs of a fit of ``vectors`` (centred) with ``seed``: the same input gives the
+    same runs, so they can be had again to measure themes the researcher has changed."""
+    return consensus.ensemble(vectors, seed, neighbours(vectors, consensus.NEIGHBOURS + 1, seed))
+
+
+def stability_now(
+    embeddings: Matrix, fitted: Sequence[int], seed: int, members: dict[int, list[int]]
+) -> dict[int, float | None]:
+    """The stability of themes as they stand now (after a merge, a split or moves): the fit's runs
+    again, on the ``fitted`` rows of ``embeddings``, and the mean co-association of each theme's
+    ``members`` (rows) among them. None for a theme with fewer than two fitted members, and for
+    every theme of a fit too small for a consensus."""
+    if len(fitted) < SMALL:
+        return dict.fromkeys(members)
+    runs = runs_of(centred(normalise_rows(embeddings)[list(fitted)]), seed)
+    position = {row: at for at, row in enumerate(fitted)}
+    found: dict[int, float | None] = {}
+    for theme, rows in members.items():
+        kept = [position[r] for r in rows if r in position]
+        found[theme] = round(consensus.stability(runs.labels, kept), 3) if len(kept) >= 2 else None
+    return found
+
+
+def neighbours(vectors: Matrix, k: int, seed: int) -> consensus.Neighbours:
+    """Each row's ``k`` nearest rows by cosine distance, nearest first: exactly up to
+    :data:`EXACT_NEIGHBOURS` rows, by pynndescent's NN-descent (seeded) above."""
+    if len(vectors) <= EXACT_NEIGHBOURS:
+        return nearest_neighbours(vectors, k)
+    from pynndescent import NNDescent
+
+    from thememine.themes.compiled import keep_compiled_code
+
+    keep_compiled_code()  # NN-descent's numba code, compiled once instead of in every process
+    with warnings.catch_warnings():
+        # numba cannot keep a few of them on disk and says so; they compile in memory, as before
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+        index = NNDescent(
+            vectors, n_neighbors=k, metric="cosine", random_state=seed, low_memory=True, n_jobs=1
+        )
+    found, distances = index.neighbor_graph
+    return np.asarray(found, dtype=np.int64), np.asarray(distances, dtype=np.float32)
 
 
 def nearest_neighbours(vectors: Matrix, k: int) -> tuple[NDArray[np.int64], NDArray[np.float32]]:

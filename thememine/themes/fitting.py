@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from thememine.embed.base import normalise_rows
 from thememine.ingest.model import Document, Statement
@@ -39,10 +40,12 @@ def fit_run(
     code_vectors: Matrix | None = None,
     code_names: Sequence[str] = (),
     include_interviewer: bool = False,
+    extra: Mapping[str, Any] | None = None,
 ) -> ThemeRun:
     """Candidate themes for ``units``: clustered, outliers reduced, described.
 
-    The interviewer's statements form no theme unless ``include_interviewer``.
+    The interviewer's statements form no theme unless ``include_interviewer``. ``extra`` settings join the
+    run's settings before its themes are described (a coding calibration names themes after codes).
     """
     if len(units) != len(embeddings):
         raise ValueError("one embedding per statement is needed")
@@ -65,6 +68,7 @@ def fit_run(
         "include_interviewer": include_interviewer,
         "outliers_before_reduction": before,
         "outliers_after_reduction": sum(1 for label in labels if label == UNASSIGNED),
+        **(extra or {}),
     }
     describe(run, code_vectors, code_names)
     return run

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from thememine.errors import InputError
+from thememine.limits import load_json
 from thememine.runfolder import (
     HISTORY_DIR,
     Step,
@@ -97,10 +98,10 @@ def last_snapshot(folder: Path) -> Snapshot | None:
         return None
     path = batches[-1]
     try:
-        with path.open(encoding="utf-8") as handle:
-            head = json.loads(handle.readline())
+        with path.open("rb") as handle:
+            head = load_json(handle.readline(), path, "")
         return Snapshot(int(head["batch"]), [str(m) for m in head["messages"]], path)
-    except (OSError, ValueError, KeyError, TypeError):  # a JSON error is a ValueError
+    except (OSError, ValueError, KeyError, TypeError, InputError):
         raise _damaged(path) from None
 
 
@@ -110,8 +111,8 @@ def _damaged(path: Path) -> InputError:
 
 def _state_of(path: Path) -> dict[str, Any]:
     try:
-        state = json.loads(path.read_text(encoding="utf-8").split("\n", 1)[1])
-    except (OSError, ValueError, IndexError):
+        state = load_json(path.read_bytes().split(b"\n", 1)[1], path, "")
+    except (OSError, IndexError, InputError):
         raise _damaged(path) from None
     if not isinstance(state, dict):
         raise _damaged(path)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from thememine.errors import InputError
+from thememine.ingest.encoding import decode_bytes
 from thememine.ingest.model import Statement
 from thememine.ingest.store import load_documents
 from thememine.io import read_jsonl
@@ -62,17 +63,16 @@ def _from_jsonl(path: Path) -> list[Unit]:
 
 
 def _from_csv(path: Path, text_column: str | None, id_column: str | None) -> list[Unit]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+    text, _ = decode_bytes(path.read_bytes(), path)  # UTF-8 (with or without BOM), UTF-16 or Windows-1252
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+    try:
+        rows = list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+    except csv.Error as err:  # a field beyond the csv module's size limit, for one
+        raise InputError(path, f"is not a readable CSV file ({err})", "Save it again as CSV UTF-8.") from None
     if not rows:
         raise InputError(path, "holds no rows", "Give a CSV with a header and one statement per row.")
-    columns = list(rows[0])
+    columns = [column for column in rows[0] if column is not None]  # None holds a row's extra cells
     text_column = text_column or next(
         (c for c in columns if c.lower() in ("text", "tekst", "statement")), None
     )

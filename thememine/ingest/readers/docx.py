@@ -7,12 +7,15 @@ with its cells separated by tabs (the usual two-column speaker/speech layout).
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from thememine.errors import InputError
 from thememine.ingest.structure import Parsed, parse_plain
+from thememine.limits import check_zip
 
+_TOO_LARGE = "If it is a real transcript, save it from Word without pictures, or as plain text (.txt)"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -59,15 +62,16 @@ def read_docx(path: Path, data: bytes) -> Parsed:
         import docx
     except ImportError as err:  # pragma: no cover - python-docx is a core dependency
         raise InputError(path, "python-docx is not installed", "Reinstall thememine") from err
+    hint = "It may be damaged, or another format renamed to .docx; open it in Word and save it again"
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive, path, _TOO_LARGE)  # before python-docx unpacks anything
         document = docx.Document(io.BytesIO(data))
         lines = _paragraph_lines(document)
+    except InputError:
+        raise
     except Exception as err:  # zipfile, python-docx and lxml raise many kinds of error on broken files
-        raise InputError(
-            path,
-            f"is not a readable Word document ({type(err).__name__})",
-            "It may be damaged, or another format renamed to .docx; open it in Word and save it again",
-        ) from None
+        raise InputError(path, f"is not a readable Word document ({type(err).__name__})", hint) from None
     text_parts = []
     hints = {}
     pos = 0

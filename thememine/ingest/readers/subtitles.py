@@ -26,14 +26,23 @@ def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> fl
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(fraction) / 10.0 ** len(fraction)
 
 
-def _cues(text: str, path: Path, kind: str) -> list[tuple[float, float, str]]:
-    """``(start, end, text)`` for each cue; notes, styles and cue ids are left out."""
+def _cues(text: str, path: Path, kind: str) -> tuple[list[tuple[float, float, str]], list[int]]:
+    """``(start, end, text)`` for each cue, and the numbers of the cues left out for a broken timing line.
+
+    Notes, styles and cue ids are left out. A block is a broken cue when a line holds ``-->`` that is
+    not a timing, or (in SubRip) when it starts with a cue number but no timing follows; such a cue
+    is numbered by its SubRip number, else by its place among the cues.
+    """
     blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip("\n"))
-    cues = []
+    cues: list[tuple[float, float, str]] = []
+    dropped: list[int] = []
     for block in blocks:
         lines = block.split("\n")
         timing_at = next((i for i, line in enumerate(lines) if _CUE_TIMING.match(line)), None)
         if timing_at is None:
+            numbered = kind == "SubRip" and len(lines) > 1 and lines[0].strip().isdigit()
+            if numbered or any("-->" in line for line in lines):
+                dropped.append(_cue_number(lines[0], len(cues) + len(dropped) + 1))
             continue  # WEBVTT header, NOTE, STYLE, REGION, or stray text without timing
         match = _CUE_TIMING.match(lines[timing_at])
         assert match is not None
@@ -42,12 +51,19 @@ def _cues(text: str, path: Path, kind: str) -> list[tuple[float, float, str]]:
         end = _seconds(*groups[4:])
         cues.append((start, end, "\n".join(lines[timing_at + 1 :])))
     if not cues:
-        raise InputError(
-            path,
-            f"has no {kind} cues (no lines like 00:00:01,000 --> 00:00:04,000)",
-            f"Check that it is a {kind} subtitle file",
+        problem = (
+            f"has no {kind} cue with a readable timing line: all {len(dropped)} are broken"
+            if dropped
+            else f"has no {kind} cues (no lines like 00:00:01,000 --> 00:00:04,000)"
         )
-    return cues
+        raise InputError(path, problem, f"Check that it is a {kind} subtitle file")
+    return cues, dropped
+
+
+def _cue_number(first_line: str, place: int) -> int:
+    """A cue's SubRip number if its first line is one (and a sane size), else its place."""
+    number = first_line.strip()
+    return int(number) if number.isdigit() and len(number) < 10 else place
 
 
 def _clean(line: str) -> str:
@@ -58,7 +74,7 @@ def read_subtitles(path: Path, data: bytes) -> Parsed:
     """Read ``.srt`` or ``.vtt``; the transcript text is rebuilt from the cues (see build_text)."""
     kind = "WebVTT" if path.suffix.lower() == ".vtt" else "SubRip"
     raw, encoding = decode_bytes(data, path)
-    cues = _cues(raw, path, kind)
+    cues, dropped = _cues(raw, path, kind)
     pieces: list[tuple[float, float, str | None, str]] = []
     for start, end, body in cues:
         speaker = None
@@ -83,4 +99,4 @@ def read_subtitles(path: Path, data: bytes) -> Parsed:
             utterance = replace(utterance, speaker=utterances[-1].speaker)
         utterances.append(utterance)
     text, turns, marks = build_text(utterances, lines)
-    return Parsed(text=text, turns=turns, marks=marks, encoding=encoding, header=header)
+    return Parsed(text=text, turns=turns, marks=marks, encoding=encoding, header=header, dropped_cues=dropped)

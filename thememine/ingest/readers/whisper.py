@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import json
+import math
 from pathlib import Path
 from typing import Any
 
 from thememine.errors import InputError
 from thememine.ingest.encoding import decode_bytes
 from thememine.ingest.structure import Parsed, Utterance, build_text, header_of
+from thememine.limits import load_json
 
 
 def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) else None
+    """A finite number of seconds, or ``None`` (a missing, textual, infinite or absurd time)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def _segments(payload: Any) -> list[dict[str, Any]] | None:
@@ -31,12 +39,7 @@ def _segments(payload: Any) -> list[dict[str, Any]] | None:
 def read_whisper(path: Path, data: bytes) -> Parsed:
     """Read Whisper JSON: ``segments`` with ``start``, ``end``, ``text`` and optionally ``speaker``."""
     raw, encoding = decode_bytes(data, path)
-    try:
-        payload = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise InputError(
-            path, f"is not valid JSON (line {err.lineno}, column {err.colno})", "Export it again from Whisper"
-        ) from None
+    payload = load_json(raw, path, "Export it again from Whisper")
     segments = _segments(payload)
     if segments is None or not all(isinstance(s, dict) and isinstance(s.get("text"), str) for s in segments):
         raise InputError(

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from thememine.pseudonymise.detection import PERSON, Detection
 from thememine.pseudonymise.gazetteer import Names, names
-from thememine.pseudonymise.ordinary import opens_sentence
+from thememine.pseudonymise.ordinary import Kind, opens_sentence, word_kind
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _TITLE_ABBREVIATIONS = frozenset(["dr", "hr", "frk", "fr", "prof"])  # followed by "." or ". "
@@ -106,6 +106,12 @@ class NameGazetteerRecognizer:
         first = base is not None and self._is_first(base)
         if titled:
             return 0.9, "name after a title"
+        if length == 1 and word_kind(word) is Kind.FUNCTION:
+            # "De", "Dem", "Deres": the polite pronoun is written with a capital inside a sentence,
+            # so the rare first name "De" would be a candidate wherever someone is addressed
+            # politely (hundreds of times in one interview), and replaced everywhere under a
+            # lower threshold. A function word alone is never taken for a name.
+            return 0.0, ""
         if length >= 2 and first:
             return (0.75 if ambiguous else 0.9), "full name from the gazetteer"
         if length >= 2:
