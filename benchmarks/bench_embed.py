@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from thememine.runfolder import STATEMENTS_FILE
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
 
@@ -31,7 +33,7 @@ def sample_statements() -> list[str]:
 
     with tempfile.TemporaryDirectory() as out:
         ingest([SAMPLE], Path(out) / "ingest")
-        return [row["text"] for row in read_jsonl(Path(out) / "ingest" / "statements.jsonl")]
+        return [row["text"] for row in read_jsonl(Path(out) / "ingest" / STATEMENTS_FILE)]
 
 
 def measure(threads: int, batch_size: int, repeat: int) -> dict[str, float]:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from docblock import write_block
 
+from thememine.runfolder import STATEMENTS_FILE
 from thememine.themes.fit import EXACT_NEIGHBOURS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,7 @@ def sample_statements(folder: Path) -> dict[str, list[str]]:
     from thememine.pipeline import ingest
 
     ingest([SAMPLE], folder / "ingest")
-    rows = read_jsonl(folder / "ingest" / "statements.jsonl")
+    rows = read_jsonl(folder / "ingest" / STATEMENTS_FILE)
     sentences = sorted(
         {part for row in rows if not row["filler"] for part in _SENTENCE_END.split(row["text"]) if part}
     )

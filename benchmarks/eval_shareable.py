@@ -49,6 +49,8 @@ from typing import Any
 
 import yaml
 
+from thememine.runfolder import STATEMENTS_FILE
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {
     "hard": (ROOT / "corpora" / "hard", ROOT / "corpora" / "hard_gold" / "gold.yaml"),
@@ -312,7 +314,7 @@ def evaluate(name: str, style: str, work: Path, cache: Path) -> Result:
     result = Result(name, style)
     out, key = work / f"{name}-{style}-out", work / f"{name}-{style}-key" / "study.key"
     code, log, result.seconds = run_pipeline(corpus, out, key, style, cache)
-    if code != 0 or not (out / "statements.jsonl").exists():
+    if code != 0 or not (out / STATEMENTS_FILE).exists():
         result.crashed = "\n".join(log.strip().splitlines()[-8:])
         return result
 
@@ -394,7 +396,7 @@ def evaluate(name: str, style: str, work: Path, cache: Path) -> Result:
     }
     rel_to_old = {_relative(doc.path, corpus): doc.id for doc in original.documents}
     possessives = _possessive_forms(gold)
-    with (out / "statements.jsonl").open(encoding="utf-8") as handle:
+    with (out / STATEMENTS_FILE).open(encoding="utf-8") as handle:
         statements = [json.loads(line) for line in handle if line.strip()]
     for row in statements:
         rel = new_to_rel.get(row["doc_id"], "")

@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docblock import write_block
 
 from thememine.pseudonymise.keyfile import read_key
+from thememine.runfolder import ASSIGNMENTS_FILE, STATEMENTS_FILE, THEMES_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSPHRASE = "benchmark-only-fictional"
@@ -62,12 +63,12 @@ def run(corpus: Path, out: Path, key: Path, embedder: str, cache: Path) -> float
 
 
 def assignments(out: Path) -> dict[str, int]:
-    with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as handle:
+    with (out / ASSIGNMENTS_FILE).open(encoding="utf-8-sig", newline="") as handle:
         return {row["statement_id"]: int(row["theme_id"]) for row in csv.DictReader(handle)}
 
 
 def statements(out: Path) -> list[dict[str, object]]:
-    lines = (out / "statements.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (out / STATEMENTS_FILE).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
@@ -88,7 +89,7 @@ def surrogate_words(key: Path) -> set[str]:
 
 
 def keywords(out: Path) -> list[str]:
-    data = yaml.safe_load((out / "themes.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((out / THEMES_FILE).read_text(encoding="utf-8"))
     return [str(k).casefold() for theme in data.get("themes", []) for k in theme.get("keywords", [])]
 
 

@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from thememine.runfolder import REPORT_FILE, STATE_FILE
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
 SAMPLE_RUN = ROOT / "sample-run"
@@ -25,7 +27,7 @@ PASSPHRASE = "sample-corpus-only"  # the sample corpus is invented; its key prot
 
 def sample_run(work: Path) -> Path:
     """A run folder of the sample corpus with themes."""
-    if (SAMPLE_RUN / "themes-state.json").is_file():
+    if (SAMPLE_RUN / STATE_FILE).is_file():
         return SAMPLE_RUN
     out = work / "run"
     command = [
@@ -66,7 +68,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="thememine-report-") as tmp:
         work = Path(tmp)
         run = args.run or sample_run(work)
-        page = build_report(run, work / "report.html")
+        page = build_report(run, work / REPORT_FILE)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         screenshot(page, args.out.resolve(), args.height, work)
     print(f"{args.out}: the report of {run.name}")

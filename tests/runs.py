@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+from thememine.runfolder import ASSIGNMENTS_FILE, EMBEDDINGS_FILE, STATE_FILE, THEMES_FILE
 from thememine.themes.fitting import fit_run
 from thememine.themes.model import Matrix, ThemeRun, Unit
-from thememine.themes.store import ASSIGNMENTS_FILE, EMBEDDINGS_FILE, STATE_FILE, THEMES_FILE
 
 GROUPS: dict[str, list[str]] = {
     "ventetid": [

@@ -343,7 +343,7 @@ EMBEDDINGS = (
     log=st.binary(max_size=100),
 )
 def test_theme_runs(state: bytes, embeddings: bytes, log: bytes) -> None:
-    from thememine.themes.store import load_run, read_log
+    from thememine.runfolder import load_run, read_log
 
     with a_file("themes-state.json", state) as path:
         (path.parent / "embeddings.npy").write_bytes(embeddings)

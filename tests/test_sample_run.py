@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from thememine.cli import app
 from thememine.exchange.qdc import PROJECT_NS
+from thememine.runfolder import load_run
 from thememine.themes.model import UNASSIGNED
-from thememine.themes.store import load_run
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"
 

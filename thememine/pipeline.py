@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,18 @@ from thememine.embed.cache import EmbeddingCache
 from thememine.embed.texts import Embedded
 from thememine.errors import InputError, OutputError
 from thememine.ingest import Corpus, SplitOptions, read_corpus, split_corpus
-from thememine.ingest.store import OWNED, IngestSummary, write_ingest
-from thememine.io import atomic_write_text, check_output_dir
+from thememine.ingest.store import IngestSummary, write_ingest
+from thememine.io import check_output_dir
+from thememine.runfolder import (
+    CODES_FILE,
+    INGEST_FILES,
+    PSEUDONYMISED_FILES,
+    AuditRecord,
+    Step,
+    has_themes,
+    load_run,
+    step,
+)
 from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD, CodeModel, CodeTexts
 from thememine.themes.model import Matrix, ThemeRun, Unit
@@ -43,7 +54,7 @@ def ingest(
     ``result.corpus.skipped``; the caller decides how loudly to say so.
     """
     options = options or SplitOptions()
-    check_output_dir(out, inputs, OWNED, force)
+    check_output_dir(out, inputs, INGEST_FILES, force)
     corpus = read_corpus(inputs, on_file=on_file)
     if not corpus.documents:
         return IngestResult(corpus, None)
@@ -54,7 +65,7 @@ def ingest(
 @dataclass(frozen=True)
 class PseudonymiseResult:
     corpus: Corpus
-    audit: dict[str, Any] | None
+    audit: AuditRecord | None
     review: tuple[Path, Path] | None
     leaks: int  # found by the leak check over the whole output folder
     mapping: SurrogateMap | None = None  # the key's mapping, to check the folder again after later steps
@@ -79,19 +90,21 @@ def pseudonymise(
     """Read a corpus, pseudonymise it corpus-wide and write the shareable result to ``out``.
 
     The key (``key``, encrypted with ``passphrase``) and the review files (beside the key unless
-    ``review_dir`` is given) are written outside ``out``. An existing key is extended.
+    ``review_dir`` is given) are written outside ``out``. An existing key is extended. The key is
+    locked from before it is read until the output is committed (a second run on it waits, or
+    stops), and it is written, and synced to disk, before the output: pseudonymised output never
+    exists without the key that reverses it.
     """
     from thememine.pseudonymise import Detector
     from thememine.pseudonymise.config import PseudonymiseConfig, load_config, load_review_decisions
     from thememine.pseudonymise.corpus import pseudonymise_corpus
-    from thememine.pseudonymise.keyfile import read_key, write_key
+    from thememine.pseudonymise.keyfile import key_lock, read_key, write_key
     from thememine.pseudonymise.ner import load_tagger
-    from thememine.pseudonymise.output import OWNED as PSEUDO_OWNED
     from thememine.pseudonymise.output import review_rows, write_output, write_review
     from thememine.pseudonymise.surrogates import SurrogateMap
 
     options = options or SplitOptions()
-    check_output_dir(out, inputs, PSEUDO_OWNED, force)
+    check_output_dir(out, inputs, PSEUDONYMISED_FILES, force)
     review_dir = review_dir or key.parent
     for place, what in ((key, "key file"), (review_dir, "review folder")):
         if place.resolve().is_relative_to(out.resolve()):
@@ -104,45 +117,53 @@ def pseudonymise(
                 raise OutputError(
                     f"The {what} {place} lies inside the input folder {source}; choose another place."
                 )
-    payload = read_key(key, passphrase) if key.exists() else None
-    mapping = (
-        SurrogateMap.from_payload(payload["mapping"], style)  # type: ignore[arg-type]
-        if payload
-        else SurrogateMap(style or "tags")  # type: ignore[arg-type]
-    )
-    settings_config = load_config(config) if config else PseudonymiseConfig()
-    if review_decisions:
-        settings_config.merge(load_review_decisions(review_decisions))
-    for group in settings_config.participants:
-        mapping.add_participant(group)
-    detector = Detector(tagger=load_tagger(tagger_spec), config=settings_config)
-    corpus = read_corpus(inputs, on_file=on_file)
-    if not corpus.documents:
-        return PseudonymiseResult(corpus, None, None, 0)
-    statements = split_corpus(corpus.documents, options)
-    # a file the key already knows keeps its id (by path, else by content): decisions stay valid
-    result = pseudonymise_corpus(
-        corpus.documents, statements, detector, mapping, on_document=on_file, known_ids=_id_sources(payload)
-    )
-    settings = {
-        "style": mapping.style,
-        "ner": tagger_spec,
-        "thresholds": detector.thresholds,
-        "config": str(config) if config else None,
-        "review_decisions": str(review_decisions) if review_decisions else None,
-    }
-    report = write_output(out, result, settings)
-    sources = dict(payload.get("documents", {})) if payload else {}
-    sources.update({doc_id: original.path for doc_id, original in result.originals.items()})
-    hashes = dict(payload.get("document_hashes", {})) if payload else {}
-    hashes.update({doc_id: original.sha256 for doc_id, original in result.originals.items()})
-    write_key(
-        key,
-        {"mapping": mapping.to_payload(), "documents": sources, "document_hashes": hashes},
-        passphrase,
-        forbidden=[out],
-    )
-    review = write_review(review_dir, review_rows(result))
+    with key_lock(key):  # stops here, before any output, when the key's folder cannot be written
+        _check_writable(review_dir, "review folder")
+        payload = read_key(key, passphrase) if key.exists() else None
+        mapping = (
+            SurrogateMap.from_payload(payload["mapping"], style)  # type: ignore[arg-type]
+            if payload
+            else SurrogateMap(style or "tags")  # type: ignore[arg-type]
+        )
+        settings_config = load_config(config) if config else PseudonymiseConfig()
+        if review_decisions:
+            settings_config.merge(load_review_decisions(review_decisions))
+        for group in settings_config.participants:
+            mapping.add_participant(group)
+        detector = Detector(tagger=load_tagger(tagger_spec), config=settings_config)
+        corpus = read_corpus(inputs, on_file=on_file)
+        if not corpus.documents:
+            return PseudonymiseResult(corpus, None, None, 0)
+        statements = split_corpus(corpus.documents, options)
+        # a file the key already knows keeps its id (by path, else by content): decisions stay valid
+        result = pseudonymise_corpus(
+            corpus.documents,
+            statements,
+            detector,
+            mapping,
+            on_document=on_file,
+            known_ids=_id_sources(payload),
+        )
+        settings = {
+            "style": mapping.style,
+            "ner": tagger_spec,
+            "thresholds": detector.thresholds,
+            "config": str(config) if config else None,
+            "review_decisions": str(review_decisions) if review_decisions else None,
+        }
+        sources = dict(payload.get("documents", {})) if payload else {}
+        sources.update({doc_id: original.path for doc_id, original in result.originals.items()})
+        hashes = dict(payload.get("document_hashes", {})) if payload else {}
+        hashes.update({doc_id: original.sha256 for doc_id, original in result.originals.items()})
+        write_key(
+            key,
+            {"mapping": mapping.to_payload(), "documents": sources, "document_hashes": hashes},
+            passphrase,
+            forbidden=[out],
+        )
+        with step(out) as writing:
+            write_output(writing, result, settings)
+        review = write_review(review_dir, review_rows(result))
     from thememine.pseudonymise.leaks import check_folder, input_names
     from thememine.pseudonymise.output import record_leak_check
 
@@ -150,6 +171,18 @@ def pseudonymise(
     check = check_folder(out, mapping, names)  # everything shareable: contents and file names
     report = record_leak_check(out, check)
     return PseudonymiseResult(corpus, report, review, len(check.leaks), mapping, names, check)
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """Stop before any work when ``folder`` cannot be written (rather than after the output is)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(
+            f"Cannot create the {what} {folder} ({err.strerror}). Choose another place."
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write in the {what} {folder}. Choose a folder you may write in.")
 
 
 def _id_sources(payload: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -209,11 +242,11 @@ def themes(
     from thememine.themes import history
     from thememine.themes.decisions import save_codes
     from thememine.themes.fitting import fit_run
-    from thememine.themes.store import STATE_FILE, log_decision, save_run
+    from thememine.themes.store import stage_run
 
     if not units:
         raise InputError(out, "there are no statements to fit themes on", "Check the input.")
-    has_run = (out / STATE_FILE).is_file()
+    has_run = has_themes(out)
     if has_run and not (update or force):
         raise OutputError(
             f"{out} already holds themes (and maybe your decisions). Use --update to fit again and carry "
@@ -240,19 +273,22 @@ def themes(
         settings.update(_calibration_settings(model, names, threshold))
     run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer, settings)
     messages: list[str] = []
-    if update:
-        from thememine.themes.update import update_run
+    # one step: every file of the fit changes together, and no decision slips in between the
+    # carrying over of the earlier decisions and the save
+    with step(out) as writing:
+        if update:
+            from thememine.themes.update import update_run
 
-        run, messages = update_run(out, run, vectors, names)
-    out.mkdir(parents=True, exist_ok=True)
-    with history.locked(out):  # not while a review page or a command applies a decision
+            run, messages = update_run(out, run, vectors, names)
         if vectors is not None:
-            save_codes(out, names, vectors)
-        save_run(run, out)
-        history.forget(out)  # a decision made before this fit cannot be undone into it
-        log_decision(out, {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed})
-    if book is not None and texts is not None:
-        _write_codes(out, run.units, run.embeddings, texts, book, threshold, include_interviewer, model)
+            save_codes(writing, names, vectors)
+        entry = {"action": "update" if update else "fit", "themes": len(run.themes), "seed": seed}
+        stage_run(writing, run, [entry])
+        history.forget(writing)  # a decision made before this fit cannot be undone into it
+        if book is not None and texts is not None:
+            _write_codes(
+                writing, run.units, run.embeddings, texts, book, threshold, include_interviewer, model
+            )
     return ThemesResult(run, embedded, messages, book, out)
 
 
@@ -277,8 +313,8 @@ def code_statements(
     book = find_codebook(codebook)
     embedded = embed_texts([embedding_text(u) for u in units], embedder, cache, progress=progress)
     texts = _code_texts(book, embedder, cache, out)
-    out.mkdir(parents=True, exist_ok=True)
-    coded = _write_codes(out, units, embedded.vectors, texts, book, threshold, include_interviewer)
+    with step(out) as writing:
+        coded = _write_codes(writing, units, embedded.vectors, texts, book, threshold, include_interviewer)
     return embedded, book, coded
 
 
@@ -290,10 +326,9 @@ def _code_texts(
     examples (:func:`~thememine.themes.coding.examples_from_run`)."""
     from thememine.embed import embed_texts
     from thememine.themes.coding import embed_codebook, examples_from_run
-    from thememine.themes.store import STATE_FILE, load_run
 
     texts = embed_codebook(book, lambda texts: embed_texts(texts, embedder, cache, progress=False).vectors)
-    if previous is None or not (previous / STATE_FILE).is_file():
+    if previous is None or not has_themes(previous):
         return texts
     run = load_run(previous)
     if run.settings.get("embedder") != embedder.id:
@@ -323,7 +358,7 @@ def _calibration_settings(model: CodeModel, names: Sequence[str], threshold: flo
 
 
 def _write_codes(
-    out: Path,
+    writing: Step,
     units: Sequence[Unit],
     embeddings: Matrix,
     texts: CodeTexts,
@@ -339,8 +374,7 @@ def _write_codes(
     """
     from thememine.themes.coding import code_units, codes_csv
     from thememine.themes.fit import content_mask
-    from thememine.themes.store import CODES_FILE
 
     scored, _ = code_units(units, embeddings, texts, content_mask(units, include_interviewer), model=model)
-    atomic_write_text(out / CODES_FILE, codes_csv(units, scored, book, threshold))
+    writing.write_text(CODES_FILE, codes_csv(units, scored, book, threshold))
     return sum(1 for rows in scored if rows and rows[0].score >= threshold)

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from thememine import __version__
 from thememine.cli import app
+from thememine.runfolder import LOCK_FILE
 
 runner = CliRunner()
 
@@ -121,7 +122,8 @@ def test_never_overwrites_without_force(tmp_path: Path) -> None:
     assert forced.exit_code == 0
     assert (out / "statements.jsonl").read_bytes() != first
     assert sorted(p.name for p in (out / "documents").iterdir()) == ["jobcenter__a.json"]
-    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    hidden = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert hidden == [LOCK_FILE], "temporary files left behind"
 
 
 def test_bad_split_option(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from thememine.cli import app
-from thememine.themes.store import EMBEDDINGS_FILE, STATE_FILE
+from thememine.runfolder import EMBEDDINGS_FILE, STATE_FILE
 
 runner = CliRunner()
 PASS = "en lang nok passphrase"

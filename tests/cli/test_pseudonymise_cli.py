@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from thememine.cli import app
 from thememine.pseudonymise.keyfile import read_key
-from thememine.themes.store import load_run, read_log
+from thememine.runfolder import load_run, read_log
 
 runner = CliRunner()
 PASS = "en lang nok passphrase"

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from tests.runs import edit, entry, snapshot, theme_of
 from thememine.cli import app
+from thememine.runfolder import LOG_FILE, THEMES_FILE, load_run, read_log
 from thememine.themes.model import CONFIRMED, UNASSIGNED, ThemeRun
-from thememine.themes.store import LOG_FILE, THEMES_FILE, load_run, read_log, save_run
+from thememine.themes.store import save_run
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from thememine.cli import app
-from thememine.themes.store import read_log
+from thememine.runfolder import read_log
 
 runner = CliRunner()
 TOPICS = [

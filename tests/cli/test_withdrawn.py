@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from tests.runs import GROUPS
 from thememine.cli import app
 from thememine.io import read_jsonl
-from thememine.themes.store import load_run, read_log
+from thememine.runfolder import load_run, read_log
 
 runner = CliRunner()
 PASS = "en lang nok passphrase"

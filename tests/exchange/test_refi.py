@@ -16,9 +16,10 @@ from thememine.exchange.export import export_run
 from thememine.exchange.qdc import CODEBOOK_NS, PROJECT_NS
 from thememine.ingest.store import load_documents
 from thememine.pipeline import ingest, themes
+from thememine.runfolder import load_run
 from thememine.themes.inputs import read_units
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED
-from thememine.themes.store import load_run, save_run
+from thememine.themes.store import save_run
 
 EMOJI = "😀"
 INTERVIEWS = {

@@ -10,8 +10,8 @@ import pytest
 
 from thememine.report import build_report
 from thememine.report.map import HEIGHT, R_MAX, R_MIN, WIDTH, ThemeMap, layout, short_label
+from thememine.runfolder import load_run
 from thememine.themes.model import UNASSIGNED
-from thememine.themes.store import load_run
 
 Drawn = tuple[ThemeMap, list[int]]
 

@@ -14,9 +14,9 @@ from typer.testing import CliRunner, Result
 from tests.report.conftest import DANGEROUS
 from thememine.cli import app
 from thememine.errors import InputError
-from thememine.report import REPORT_FILE, build_report, load_report_input, pca_2d, render_report
+from thememine.report import build_report, load_report_input, pca_2d, render_report
 from thememine.report.build import SECTIONS
-from thememine.themes.store import load_run
+from thememine.runfolder import REPORT_FILE, load_run
 
 SECTION_IDS = [key for key, _, _ in SECTIONS]
 

@@ -14,9 +14,10 @@ from starlette.testclient import TestClient
 from tests.runs import edit, entry, snapshot, theme_of
 from thememine.review import create_app
 from thememine.review.i18n import STRINGS, choose, message
+from thememine.runfolder import LOG_FILE, STATE_FILE, THEMES_FILE, load_run, read_log
 from thememine.themes.decisions import MERGE, RENAME, SPLIT, Decision, apply_in_folder
 from thememine.themes.model import UNASSIGNED, ThemeRun
-from thememine.themes.store import LOG_FILE, STATE_FILE, THEMES_FILE, load_run, read_log, save_run
+from thememine.themes.store import save_run
 
 TOKEN = "test-token"
 

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from tests.runs import theme_of
+from thememine.runfolder import ASSIGNMENTS_FILE, THEMES_FILE, read_log
 from thememine.themes.model import ThemeRun
-from thememine.themes.store import ASSIGNMENTS_FILE, THEMES_FILE, read_log
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright (pip install -e '.[dev]')")

@@ -10,10 +10,11 @@ import yaml
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import adjusted_rand_score
 
+from thememine.runfolder import STATE_FILE, THEMES_FILE, load_run
 from thememine.themes import consensus
 from thememine.themes.fitting import fit_run
 from thememine.themes.model import Unit
-from thememine.themes.store import STATE_FILE, THEMES_FILE, load_run, save_run
+from thememine.themes.store import save_run
 
 
 def runs_of(*columns: list[int]) -> np.ndarray:

@@ -16,6 +16,7 @@ import yaml
 
 from tests.runs import GROUPS, centres, edit, entry, snapshot, theme_of
 from thememine.errors import InputError
+from thememine.runfolder import LOG_FILE, THEMES_FILE, load_run, read_log, step
 from thememine.themes.decisions import (
     CONFIRM,
     DELETE,
@@ -31,13 +32,7 @@ from thememine.themes.decisions import (
     save_codes,
 )
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, ThemeRun
-from thememine.themes.store import (
-    LOG_FILE,
-    THEMES_FILE,
-    load_run,
-    read_log,
-    save_run,
-)
+from thememine.themes.store import stage_run
 
 
 def test_fixture_has_one_theme_per_group(fitted: ThemeRun) -> None:
@@ -208,8 +203,9 @@ def test_codes_saved_with_the_run_name_changed_themes(run_dir: Path, fitted: The
     names = ["Ventetid", "Samtykke", "Møder", "Økonomi"]
     run = load_run(run_dir)
     run.settings["code_names"] = names
-    save_run(run, run_dir)
-    save_codes(run_dir, names, np.stack(list(centres().values())))
+    with step(run_dir) as writing:
+        stage_run(writing, run)
+        save_codes(writing, names, np.stack(list(centres().values())))
     apply_in_folder(run_dir, [Decision(SPLIT, theme_of(fitted, "møder"), k=2)])
     new = load_run(run_dir)
     assert [new.themes[t].codes[0][0] for t in (5, 6)] == ["Møder", "Møder"]

@@ -10,6 +10,7 @@ import pytest
 
 from tests.runs import GROUPS, edit, entry, make_units, snapshot, theme_of
 from thememine.errors import InputError
+from thememine.runfolder import HISTORY_DIR, STATE_FILE, load_run, read_log
 from thememine.themes.decisions import (
     CONFIRM,
     DELETE,
@@ -24,9 +25,9 @@ from thememine.themes.decisions import (
     no_pending,
 )
 from thememine.themes.fitting import fit_run
-from thememine.themes.history import HISTORY_DIR, effective_log, last_snapshot, undo
+from thememine.themes.history import effective_log, last_snapshot, undo
 from thememine.themes.model import UNASSIGNED, ThemeRun
-from thememine.themes.store import STATE_FILE, load_run, read_log, save_run
+from thememine.themes.store import save_run
 from thememine.themes.update import update_run
 
 

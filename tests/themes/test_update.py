@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from tests.runs import GROUPS, make_run, make_units, theme_of
+from thememine.runfolder import load_run, read_log
 from thememine.themes.decisions import DELETE, MERGE, MOVE, RENAME, Decision, apply_in_folder
 from thememine.themes.fitting import fit_run
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, ThemeRun
-from thememine.themes.store import load_run, read_log, save_run
+from thememine.themes.store import save_run
 from thememine.themes.update import CENTROID_MATCH, carry_over, update_run
 
 NEW_INTERVIEW = {

@@ -15,11 +15,12 @@ import numpy as np
 import pytest
 
 from tests.runs import GROUPS, make_units, theme_of
+from thememine.runfolder import load_run, read_log
 from thememine.themes.decisions import CONFIRM, DELETE, MERGE, MOVE, RENAME, SPLIT, Decision, apply_in_folder
 from thememine.themes.fitting import fit_run
 from thememine.themes.history import effective_log
 from thememine.themes.model import CONFIRMED, INTERVIEWER, UNASSIGNED, ThemeRun
-from thememine.themes.store import load_run, read_log, save_run
+from thememine.themes.store import save_run
 from thememine.themes.update import carry_over, update_run
 
 FIRST = {

@@ -10,9 +10,9 @@ import typer
 from thememine.cli._common import err_console, fail, out_console, plural, shown
 from thememine.cli.ingest import Force, Quiet
 from thememine.pipeline import ThemesResult, code_statements, themes
+from thememine.runfolder import ASSIGNMENTS_FILE, CODES_FILE, THEMES_FILE
 from thememine.themes.coding import DEFAULT_THRESHOLD
 from thememine.themes.inputs import read_units
-from thememine.themes.store import ASSIGNMENTS_FILE, CODES_FILE, THEMES_FILE
 
 Input = Annotated[
     Path,

@@ -117,8 +117,8 @@ def run_pseudonymise(
     report_read(result.corpus)
     if result.audit is None:
         fail("No transcript could be read, so nothing was written.")
-    counts = ", ".join(f"{n} {label}" for label, n in result.audit["replacements"].items())
-    uncertain = sum(result.audit["uncertain_per_document"].values())
+    counts = ", ".join(f"{n} {label}" for label, n in result.audit.replacements.items())
+    uncertain = sum(result.audit.uncertain_per_document.values())
     out_console.print(
         f"Pseudonymised {plural(len(result.corpus.documents), 'document')}: {counts or 'nothing replaced'}. "
         f"{plural(uncertain, 'uncertain item')} to review. Written to {shown(out)}/"
@@ -137,7 +137,7 @@ def report_leak_check(out: Path, check: FolderCheck, allow_leaks: bool) -> None:
 
     Only counts, labels and the output's file names (with any original form in them masked).
     """
-    from thememine.pseudonymise.output import AUDIT_FILE
+    from thememine.runfolder import AUDIT_FILE
 
     if check.ok:
         out_console.print("Leak check: no original form found in the output.")
@@ -185,7 +185,7 @@ def pseudonymise_command(
     data, are written apart. A leak check searches the output folder (every file and file name)
     for every original form in the key.
     """
-    from thememine.pseudonymise.output import derived_files
+    from thememine.runfolder import derived_files
 
     derived = derived_files(out) if out.is_dir() else []
     if derived:  # they would keep the statements of an interview no longer in the corpus

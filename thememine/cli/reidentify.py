@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,20 +13,12 @@ from thememine.cli._common import fail, out_console, shown
 def pseudonymised_folder(path: Path) -> Path | None:
     """The thememine output folder ``path`` lies in: a folder above it holding ``audit.json``, or
     ``corpus.json`` marked pseudonymised. None when there is none."""
-    from thememine.ingest.store import CORPUS_FILE
-    from thememine.pseudonymise.output import AUDIT_FILE
+    from thememine.runfolder import is_pseudonymised
 
     for folder in path.resolve().parents:
-        if (folder / AUDIT_FILE).is_file() or _marked(folder / CORPUS_FILE):
+        if is_pseudonymised(folder):
             return folder
     return None
-
-
-def _marked(corpus: Path) -> bool:
-    try:
-        return bool(json.loads(corpus.read_text(encoding="utf-8")).get("pseudonymised"))
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def reidentify_command(

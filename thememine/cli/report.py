@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from thememine.cli._common import fail, out_console, shown
-from thememine.report import REPORT_FILE, build_report
+from thememine.report import build_report
+from thememine.runfolder import REPORT_FILE
 
 RunDir = Annotated[
     Path,

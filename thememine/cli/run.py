@@ -29,8 +29,8 @@ from thememine.cli.pseudonymise import (
     run_pseudonymise,
 )
 from thememine.pipeline import PseudonymiseResult
+from thememine.runfolder import CODES_FILE, EXPORT_SUFFIXES, has_themes, step
 from thememine.themes.coding import DEFAULT_THRESHOLD
-from thememine.themes.store import CODES_FILE, STATE_FILE
 
 
 def run_command(
@@ -64,7 +64,7 @@ def run_command(
     themes are fitted again and your earlier decisions in the output folder are carried over.
     """
     # a re-run into a folder with themes carries the researcher's decisions over (never drops them)
-    earlier_themes = (out / STATE_FILE).is_file()
+    earlier_themes = has_themes(out)
     result = run_pseudonymise(
         inputs, out, key, style, ner, split, max_chars, window, force, quiet, allow_leaks, review_dir,
         config, review_decisions, check_leaks=False,
@@ -79,7 +79,8 @@ def run_command(
             include_interviewer=include_interviewer,
         )  # fmt: skip
         if codebook is None:  # codes.csv of an earlier run coded the earlier statements
-            (out / CODES_FILE).unlink(missing_ok=True)
+            with step(out) as writing:
+                writing.remove(CODES_FILE)
         _export(out)
         _report(out)
         _check_leaks(out, result, allow_leaks)
@@ -105,10 +106,15 @@ def _export(out: Path) -> None:
 
     # the run's own files, made again with the run (the run's --force guards its folder)
     exported = export_run(out, all_themes=True, force=True)
-    for earlier in sorted([*out.glob("*.qdpx"), *out.glob("*.qdc")]):
-        if earlier.is_file() and earlier.resolve() not in (exported.qdpx.resolve(), exported.qdc.resolve()):
-            earlier.unlink()  # exported from the earlier statements; `thememine export` makes it again
-            out_console.print(f"Removed {shown(earlier.name)}: it held the statements of the earlier run.")
+    kept = (exported.qdpx.name, exported.qdc.name)
+    earlier = sorted(
+        p.name for p in out.iterdir() if p.suffix in EXPORT_SUFFIXES and p.is_file() and p.name not in kept
+    )
+    with step(out) as writing:
+        for name in earlier:  # exported from the earlier statements; `thememine export` makes it again
+            writing.remove(name)
+    for name in earlier:
+        out_console.print(f"Removed {shown(name)}: it held the statements of the earlier run.")
     out_console.print(
         f"REFI-QDA: {shown(exported.qdpx)} ({exported.codings} codings in {exported.sources} documents) and "
         f"{shown(exported.qdc)} ({exported.codes} codes, all candidates: confirm themes and export again with "

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from thememine.cli._common import out_console, shown
+from thememine.runfolder import THEMES_FILE
 from thememine.themes.decisions import (
     CONFIRM,
     DELETE,
@@ -24,7 +25,6 @@ from thememine.themes.decisions import (
     summary,
 )
 from thememine.themes.history import undo
-from thememine.themes.store import THEMES_FILE
 
 RunDir = Annotated[
     Path,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from thememine.errors import InputError, OutputError
 from thememine.exchange.codes import export_codes
-from thememine.exchange.qdc import write_qdc
-from thememine.exchange.qdpx import build_project, write_qdpx
-from thememine.ingest.store import CORPUS_FILE, load_documents
-from thememine.themes.store import load_run
+from thememine.exchange.qdc import qdc_bytes, write_qdc
+from thememine.exchange.qdpx import build_project, qdpx_bytes, write_qdpx
+from thememine.ingest.store import load_documents
+from thememine.runfolder import CORPUS_FILE, load_run, step
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,13 @@ def export_run(
         raise InputError(run_dir, "has no confirmed themes to export", hint)
     documents = load_documents(run_dir)
     files = build_project(documents, run, codes, name)
-    out.mkdir(parents=True, exist_ok=True)
-    return ExportResult(
-        qdpx=write_qdpx(files, targets[0]),
-        qdc=write_qdc(codes, targets[1]),
-        codes=len(codes),
-        sources=len(documents),
-        codings=files.codings,
-    )
+    qdpx, qdc = targets
+    if out.resolve() == run_dir.resolve():  # into the run folder: one step, both files or neither
+        with step(run_dir) as writing:
+            writing.write_bytes(qdpx.name, qdpx_bytes(files))
+            writing.write_bytes(qdc.name, qdc_bytes(codes))
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        write_qdpx(files, qdpx)
+        write_qdc(codes, qdc)
+    return ExportResult(qdpx=qdpx, qdc=qdc, codes=len(codes), sources=len(documents), codings=files.codings)

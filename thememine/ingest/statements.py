@@ -19,6 +19,7 @@ from thememine.data import read_lines
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
 from thememine.ingest.roles import PARTICIPANT, speaker_roles
 from thememine.ingest.sentences import sentence_spans
+from thememine.runfolder import statement_id
 
 SplitMode = Literal["auto", "turn", "sentence"]
 _ANNOTATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -147,7 +148,7 @@ def split_statements(document: Document, options: SplitOptions | None = None) ->
                     timestamp = turn.timestamp
                 statements.append(
                     Statement(
-                        id=f"{document.id}:{turn.index}:{index}",
+                        id=statement_id(document.id, turn.index, index),
                         doc_id=document.id,
                         speaker=turn.speaker,
                         turn=turn.index,

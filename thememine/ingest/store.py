@@ -1,4 +1,4 @@
-"""The ingest step's output folder: ``corpus.json``, ``statements.jsonl`` and ``documents/``.
+"""What the ingest step writes into a run folder: ``corpus.json``, ``statements.jsonl`` and ``documents/``.
 
 ``documents/<id>.json`` holds each document's text, turns, timestamps and header lines, so that
 every later step can check an offset against the text it points into. ``corpus.json`` lists each
@@ -7,27 +7,29 @@ document's header lines (key, value and offsets): metadata, never statements.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from thememine import __version__
 from thememine.errors import InputError
 from thememine.ingest.corpus import Corpus
 from thememine.ingest.model import Document, Statement
 from thememine.ingest.roles import INTERVIEWER, speaker_roles
 from thememine.ingest.statements import SplitOptions
-from thememine.io import atomic_write_json, atomic_write_jsonl, read_jsonl
+from thememine.io import read_jsonl
 from thememine.limits import load_json
-
-CORPUS_FILE = "corpus.json"
-STATEMENTS_FILE = "statements.jsonl"
-DOCUMENTS_DIR = "documents"
-OWNED = (CORPUS_FILE, STATEMENTS_FILE, DOCUMENTS_DIR)
+from thememine.runfolder import (
+    STATEMENTS_FILE,
+    CorpusRecord,
+    DocumentEntry,
+    HeaderEntry,
+    document_file,
+    read_corpus_record,
+    recover,
+    stale_documents,
+    step,
+)
 
 
 @dataclass(frozen=True)
@@ -45,45 +47,39 @@ class IngestSummary:
 
 def manifest(
     corpus: Corpus, statements: Sequence[Statement], inputs: Sequence[Path], options: SplitOptions
-) -> dict[str, Any]:
+) -> CorpusRecord:
     per_doc: dict[str, int] = {}
     for statement in statements:
         per_doc[statement.doc_id] = per_doc.get(statement.doc_id, 0) + 1
-    return {
-        "thememine_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [str(path) for path in inputs],
-        "split": asdict(options),
-        "documents": [
-            {
-                "id": document.id,
-                "path": document.path,
-                "format": document.format,
-                "encoding": document.encoding,
-                "group": document.group,
-                "sha256": document.sha256,
-                "characters": len(document.text),
-                "turns": len(document.turns),
-                "statements": per_doc.get(document.id, 0),
-                "speakers": document.speakers,
-                "interviewers": [s for s, role in speaker_roles(document).items() if role == INTERVIEWER],
-                "header": [
-                    {
-                        "key": line.key,
-                        "value": line.value(document.text),
-                        "start": line.start,
-                        "end": line.end,
-                    }
+    return CorpusRecord(
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        inputs=[str(path) for path in inputs],
+        split=asdict(options),
+        documents=[
+            DocumentEntry(
+                id=document.id,
+                path=document.path,
+                format=document.format,
+                encoding=document.encoding,
+                group=document.group,
+                sha256=document.sha256,
+                characters=len(document.text),
+                turns=len(document.turns),
+                statements=per_doc.get(document.id, 0),
+                speakers=document.speakers,
+                interviewers=[s for s, role in speaker_roles(document).items() if role == INTERVIEWER],
+                header=[
+                    HeaderEntry(line.key, line.value(document.text), line.start, line.end)
                     for line in document.header
                 ],
-                "dropped_cues": len(document.dropped_cues),
-                "file": f"{DOCUMENTS_DIR}/{document.id}.json",
-            }
+                file=document_file(document.id),
+                dropped_cues=len(document.dropped_cues),
+            )
             for document in corpus.documents
         ],
-        "skipped": [asdict(item) for item in corpus.skipped],
-        "ignored": corpus.ignored,
-    }
+        skipped=[asdict(item) for item in corpus.skipped],
+        ignored=corpus.ignored,
+    )
 
 
 def write_ingest(
@@ -93,27 +89,17 @@ def write_ingest(
     inputs: Sequence[Path],
     options: SplitOptions,
 ) -> IngestSummary:
-    """Write the documents, the statements and the manifest (each file atomically)."""
-    out.mkdir(parents=True, exist_ok=True)
-    # Documents go to a fresh folder that replaces the old one only when complete, so that an
-    # interrupted run leaves the earlier documents whole and no stale ones linger after --force.
-    partial = Path(tempfile.mkdtemp(prefix=".documents.", dir=out))
-    try:
+    """Write the documents, the statements and the manifest, as one step: all or nothing.
+
+    Documents of an earlier run into the same folder that are not in this corpus are removed.
+    """
+    with step(out) as writing:
         for document in corpus.documents:
-            atomic_write_json(partial / f"{document.id}.json", document.to_dict())
-        documents_dir = out / DOCUMENTS_DIR
-        if documents_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=".documents-old.", dir=out))
-            documents_dir.rename(old / DOCUMENTS_DIR)
-            partial.rename(documents_dir)
-            shutil.rmtree(old)
-        else:
-            partial.rename(documents_dir)
-    finally:
-        if partial.exists():
-            shutil.rmtree(partial)
-    atomic_write_jsonl(out / STATEMENTS_FILE, (statement.to_dict() for statement in statements))
-    atomic_write_json(out / CORPUS_FILE, manifest(corpus, statements, inputs, options))
+            writing.write_json(document_file(document.id), document.to_dict())
+        for stale in stale_documents(out, [d.id for d in corpus.documents]):
+            writing.remove(stale)
+        writing.write_jsonl(STATEMENTS_FILE, (statement.to_dict() for statement in statements))
+        writing.write_corpus(manifest(corpus, statements, inputs, options))
     return IngestSummary(
         documents=len(corpus.documents),
         turns=sum(len(document.turns) for document in corpus.documents),
@@ -130,37 +116,29 @@ _DAMAGED = "It was changed or cut short; write the folder again with `thememine 
 
 def load_documents(run_dir: Path) -> list[Document]:
     """The documents of an ingest output folder, in manifest order; a damaged file is an InputError."""
-    manifest_path = run_dir / CORPUS_FILE
-    manifest_data = load_json(manifest_path.read_bytes(), manifest_path, _DAMAGED)
-    entries = manifest_data.get("documents") if isinstance(manifest_data, dict) else None
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("file"), str) for e in entries
-    ):
-        raise InputError(manifest_path, "has no list of documents", _DAMAGED)
+    record = read_corpus_record(run_dir)
+    if record is None:
+        return []
     documents = []
-    for entry in entries:
-        path = run_dir / entry["file"]
-        if not path.resolve().is_relative_to(run_dir.resolve()):
-            raise InputError(
-                manifest_path, f"names a document outside the folder ({entry['file']})", _DAMAGED
-            )
+    for entry in record.documents:
+        path = run_dir / entry.file  # inside run_dir: read_corpus_record refuses any other
         try:
-            documents.append(Document.from_dict(load_json(path.read_bytes(), path, _DAMAGED)))
-        except (
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-        ) as err:  # a field missing or of the wrong kind
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(path, "is missing", _DAMAGED) from None
+        try:
+            documents.append(Document.from_dict(load_json(raw, path, _DAMAGED)))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
             raise InputError(path, f"is damaged ({type(err).__name__})", _DAMAGED) from None
     return documents
 
 
 def load_statements(run_dir: Path) -> list[Statement]:
     """The statements of an ingest output folder; a damaged line is an InputError."""
+    recover(run_dir)
     path = run_dir / STATEMENTS_FILE
     rows = read_jsonl(path)
     try:
         return [Statement.from_dict(row) for row in rows]
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
         raise InputError(path, f"is damaged ({type(err).__name__})", _DAMAGED) from None

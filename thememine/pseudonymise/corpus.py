@@ -40,6 +40,7 @@ from thememine.pseudonymise.ordinary import (
 from thememine.pseudonymise.recognizers.lists import ListRecognizer
 from thememine.pseudonymise.rewrite import OffsetMap, rewrite
 from thememine.pseudonymise.surrogates import SurrogateMap
+from thememine.runfolder import statement_id
 
 
 @dataclass
@@ -377,7 +378,7 @@ def pseudonymise_corpus(
         result.statements.append(
             replace(
                 statement,
-                id=f"{new_id}:{statement.turn}:{statement.index}",
+                id=statement_id(new_id, statement.turn, statement.index),
                 doc_id=new_id,
                 speaker=speaker,
                 start=start,

@@ -1,8 +1,10 @@
 """The re-identification key: surrogate ↔ original, encrypted with a passphrase, kept apart.
 
 The passphrase is stretched with scrypt (memory-hard) and the key is sealed with AES-256-GCM, both
-from the ``cryptography`` package. The file is written with mode 0600, atomically, and never
-inside an output folder. The passphrase comes from an environment variable or a prompt, never from
+from the ``cryptography`` package. The file is written with mode 0600, atomically (synced to disk
+before the output it belongs to is committed), and never inside an output folder. A run holds
+the key's lock (an OS lock on ``KEY.lock`` beside it) from reading it until its output is
+committed, so that two runs never hand out the same surrogate to different people. The passphrase comes from an environment variable or a prompt, never from
 a command-line argument (which other users of the machine can see).
 """
 
@@ -12,12 +14,14 @@ import base64
 import getpass
 import json
 import os
-import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from thememine.errors import InputError, ThememineError
+from thememine.io import atomic_write_bytes, hold_lock, remove_leftovers
 from thememine.limits import load_json
 
 PASSPHRASE_ENV = "THEMEMINE_KEY_PASSPHRASE"
@@ -31,6 +35,7 @@ SALT_BYTES, NONCE_BYTES, TAG_BYTES = 16, 12, 16
 # A key holds a few bytes per person and place; far larger is not a key file.
 MAX_KEY_BYTES = 256 * 2**20
 MIN_PASSPHRASE = 8
+KEY_WAIT = 10.0  # seconds a run waits for another run that uses the same key
 
 
 class KeyFileError(ThememineError):
@@ -77,8 +82,8 @@ def decrypt(blob: bytes, passphrase: str, path: Path | str = "key file") -> dict
     except InvalidTag:
         raise KeyFileError(f"Wrong passphrase for {path}, or the file was changed.") from None
     try:
-        data = json.loads(plain)
-    except (ValueError, RecursionError):  # sealed by someone who knew the passphrase, yet not ours
+        data = load_json(plain, path, "")
+    except InputError:  # sealed by someone who knew the passphrase, yet not ours
         data = None
     if not isinstance(data, dict):
         raise KeyFileError(f"{path} opens with this passphrase but does not hold a thememine key.")
@@ -165,19 +170,43 @@ def write_key(
                 "pseudonymised output (for instance in a folder only you can read)."
             )
     data = encrypt(payload, passphrase)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data, mode=0o600)
         os.chmod(path, 0o600)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as err:
+        raise KeyFileError(
+            f"Could not write the key file {path} ({err.strerror or err}); nothing else was written. "
+            f"Check that you may write in {path.parent} and that the disk has free space, and run again."
+        ) from None
+
+
+@contextmanager
+def key_lock(path: Path) -> Iterator[None]:
+    """Hold the lock of the key at ``path`` while a run reads, extends and writes it.
+
+    A second run on the same key waits up to :data:`KEY_WAIT` seconds, then stops with a plain
+    message. Taking the lock creates the key's folder and ``KEY.lock`` in it, so a folder that
+    cannot be written stops the run here, before any output.
+    """
+    lock = path.with_name(path.name + ".lock")
+
+    def busy() -> KeyFileError:
+        return KeyFileError(
+            f"Another thememine run is using the key {path}. Wait for it to finish and run again "
+            "(two runs at once on one key could give two people the same pseudonym)."
+        )
+
+    with ExitStack() as stack:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(hold_lock(lock, KEY_WAIT, busy))
+        except OSError as err:
+            raise KeyFileError(
+                f"Cannot write in the key's folder {path.parent} ({err.strerror}); nothing was written. "
+                "Choose a folder you may write in for --key."
+            ) from None
+        remove_leftovers(path.parent, path.name)  # of a run killed while writing the key
+        yield
 
 
 def read_key(path: Path, passphrase: str) -> dict[str, Any]:

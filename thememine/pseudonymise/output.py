@@ -10,113 +10,95 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from thememine import __version__
-from thememine.ingest.store import CORPUS_FILE, DOCUMENTS_DIR, STATEMENTS_FILE
-from thememine.io import atomic_write_json, atomic_write_jsonl, atomic_write_text
+from thememine.io import atomic_write_text, read_jsonl, remove_leftovers
 from thememine.pseudonymise.corpus import PseudonymisedCorpus
 from thememine.pseudonymise.leaks import FolderCheck
+from thememine.runfolder import (
+    LOG_FILE,
+    STATEMENTS_FILE,
+    AuditRecord,
+    CorpusRecord,
+    DocumentEntry,
+    Step,
+    document_file,
+    read_audit,
+    read_log,
+    recover,
+    stale_documents,
+    step,
+)
 
-AUDIT_FILE = "audit.json"
-OWNED = (CORPUS_FILE, STATEMENTS_FILE, DOCUMENTS_DIR, AUDIT_FILE)
 CONTEXT = 45
 
 
-def audit(result: PseudonymisedCorpus, settings: dict[str, Any]) -> dict[str, Any]:
+def audit(result: PseudonymisedCorpus, settings: dict[str, Any]) -> AuditRecord:
     """Counts per label and document and uncertain items: never the personal data itself. The leak
     check's counts are added once the whole folder is written (:func:`record_leak_check`)."""
     totals: Counter[str] = Counter()
     for counts in result.counts().values():
         totals.update(counts)
-    return {
-        "thememine_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "settings": settings,
-        "replacements": dict(sorted(totals.items())),
-        "replacements_per_document": result.counts(),
-        "uncertain_per_document": {doc: len(items) for doc, items in result.uncertain.items()},
-    }
+    return AuditRecord(
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        settings=settings,
+        replacements=dict(sorted(totals.items())),
+        replacements_per_document=result.counts(),
+        uncertain_per_document={doc: len(items) for doc, items in result.uncertain.items()},
+    )
 
 
-def write_output(out: Path, result: PseudonymisedCorpus, settings: dict[str, Any]) -> dict[str, Any]:
-    """Write the shareable, pseudonymised results into ``out``; returns the audit.
+def write_output(writing: Step, result: PseudonymisedCorpus, settings: dict[str, Any]) -> AuditRecord:
+    """Stage the shareable, pseudonymised results with ``writing``; returns the audit.
 
     Documents of an earlier run that are not in this corpus (an interview withdrawn) are removed.
     """
-    out.mkdir(parents=True, exist_ok=True)
     for document in result.documents:
-        atomic_write_json(out / DOCUMENTS_DIR / f"{document.id}.json", document.to_dict())
-    current = {f"{document.id}.json" for document in result.documents}
-    for stale in (out / DOCUMENTS_DIR).glob("*.json"):
-        if stale.name not in current:
-            stale.unlink()
-    atomic_write_jsonl(out / STATEMENTS_FILE, (s.to_dict() for s in result.statements))
+        writing.write_json(document_file(document.id), document.to_dict())
+    for stale in stale_documents(writing.folder, [d.id for d in result.documents]):
+        writing.remove(stale)
+    writing.write_jsonl(STATEMENTS_FILE, (s.to_dict() for s in result.statements))
     per_doc = Counter(s.doc_id for s in result.statements)
-    manifest = {
-        "thememine_version": __version__,
-        "pseudonymised": True,
-        "documents": [
-            {
-                "id": d.id,
-                "format": d.format,
-                "group": d.group,
-                "characters": len(d.text),
-                "turns": len(d.turns),
-                "statements": per_doc[d.id],
-                "speakers": d.speakers,
-                "dropped_cues": len(d.dropped_cues),
-                "file": f"{DOCUMENTS_DIR}/{d.id}.json",
-            }
+    manifest = CorpusRecord(
+        pseudonymised=True,
+        documents=[
+            DocumentEntry(
+                id=d.id,
+                format=d.format,
+                group=d.group,
+                characters=len(d.text),
+                turns=len(d.turns),
+                statements=per_doc[d.id],
+                speakers=d.speakers,
+                file=document_file(d.id),
+                dropped_cues=len(d.dropped_cues),
+            )
             for d in result.documents
         ],
-    }
-    atomic_write_json(out / CORPUS_FILE, manifest)
+    )
+    writing.write_corpus(manifest)
     report = audit(result, settings)
-    atomic_write_json(out / AUDIT_FILE, report)
+    writing.write_audit(report)
     return report
 
 
-def record_leak_check(out: Path, check: FolderCheck) -> dict[str, Any]:
+def record_leak_check(out: Path, check: FolderCheck) -> AuditRecord:
     """Put the folder-wide leak check (counts per label and file, never the text) into ``audit.json``.
 
-    Written atomically; returns the updated audit.
+    Written as a step of its own; returns the updated audit.
     """
-    path = out / AUDIT_FILE
-    try:
-        report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        report = {"thememine_version": __version__}
-    report["leaks"] = len(check.leaks)
-    report["leaks_per_label"] = check.per_label()
-    report["leaks_per_file"] = check.per_file()
-    report["leak_check"] = {"checked": datetime.now(UTC).isoformat(timespec="seconds"), **check.to_audit()}
-    atomic_write_json(path, report)
+    with step(out) as writing:
+        report = read_audit(out) or AuditRecord()
+        report.leaks = len(check.leaks)
+        report.leaks_per_label = check.per_label()
+        report.leaks_per_file = check.per_file()
+        report.leak_check = {"checked": datetime.now(UTC).isoformat(timespec="seconds"), **check.to_audit()}
+        writing.write_audit(report)
     return report
-
-
-def derived_files(out: Path) -> list[str]:
-    """Files in ``out`` made from its statements by later steps: themes, decisions, codes, exports,
-    report. They would keep the statements of an interview no longer in the corpus."""
-    from thememine.report.build import REPORT_FILE
-    from thememine.themes.history import HISTORY_DIR
-    from thememine.themes.store import (
-        ASSIGNMENTS_FILE,
-        CODES_FILE,
-        EMBEDDINGS_FILE,
-        LOG_FILE,
-        STATE_FILE,
-        THEMES_FILE,
-    )
-
-    names = (STATE_FILE, THEMES_FILE, ASSIGNMENTS_FILE, CODES_FILE, EMBEDDINGS_FILE, LOG_FILE, HISTORY_DIR)
-    found = [name for name in (*names, REPORT_FILE) if (out / name).exists()]
-    return found + sorted(p.name for p in out.glob("*") if p.suffix in (".qdpx", ".qdc") and p.is_file())
 
 
 def forget_withdrawn(out: Path) -> int:
@@ -124,16 +106,13 @@ def forget_withdrawn(out: Path) -> int:
 
     An interview withdrawn from the corpus leaves no trace: a move of one of its statements is
     dropped, its ids leave a deletion's list, and an undo's message that names one is dropped.
-    Returns how many ids were taken out. The log is written again whole, under the run's lock.
+    Returns how many ids were taken out. The log is written again whole, as a step of its own.
     """
-    from thememine.io import read_jsonl
-    from thememine.themes.history import locked
-    from thememine.themes.store import LOG_FILE, read_log
-
+    recover(out)
     if not (out / LOG_FILE).is_file():
         return 0
     current = {str(row["id"]) for row in read_jsonl(out / STATEMENTS_FILE)}
-    with locked(out):
+    with step(out) as writing:
         log = read_log(out)
         gone = {
             str(i)
@@ -154,7 +133,7 @@ def forget_withdrawn(out: Path) -> int:
             if isinstance(record.get("undid"), list):
                 record = {**record, "undid": [m for m in record["undid"] if not named.search(str(m))]}
             kept.append(record)
-        atomic_write_jsonl(out / LOG_FILE, kept)
+        writing.write_jsonl(LOG_FILE, kept)
     return len(gone)
 
 
@@ -203,6 +182,8 @@ def write_review(folder: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
     writer.writeheader()
     writer.writerows(rows)
     csv_path, html_path = folder / "review.csv", folder / "review.html"
+    for path in (csv_path, html_path):  # the caller holds the key's lock: no other run writes them
+        remove_leftovers(folder, path.name)
     atomic_write_text(csv_path, buffer.getvalue())
     atomic_write_text(html_path, _review_html(rows))
     csv_path.chmod(0o600)

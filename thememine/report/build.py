@@ -20,9 +20,9 @@ from thememine.report.load import ReportInput, load_report_input
 from thememine.report.map import HEIGHT as MAP_HEIGHT
 from thememine.report.map import WIDTH as MAP_WIDTH
 from thememine.report.map import layout
+from thememine.runfolder import REPORT_FILE, step
 from thememine.themes.model import CONFIRMED, UNASSIGNED, Theme, ThemeRun
 
-REPORT_FILE = "report.html"
 MAP_POINTS = 4000  # at most this many statements on the map (an even sample beyond that)
 TOOLTIP_CHARS = 160
 
@@ -123,22 +123,19 @@ class _Themes:
 
 
 def _settings_section(data: ReportInput) -> str:
-    corpus, audit = data.corpus or {}, data.audit or {}
+    corpus, audit = data.corpus, data.audit
     run_settings = data.run.settings if data.run else {}
     rows: list[tuple[str, object]] = [
         (_label("Rapport lavet med thememine", "report made with"), __version__),
-        (_label("Kørsel lavet med thememine", "run made with"), _fmt(corpus.get("thememine_version"))),
-        (_label("Indlæst", "ingested"), _fmt(corpus.get("created"))),
+        (_label("Kørsel lavet med thememine", "run made with"), _fmt(corpus and corpus.thememine_version)),
+        (_label("Indlæst", "ingested"), _fmt(corpus and corpus.created)),
     ]
     if audit:
         rows += [
-            (
-                _label("Pseudonymiseret med thememine", "pseudonymised with"),
-                _fmt(audit.get("thememine_version")),
-            ),
-            (_label("Pseudonymiseret", "pseudonymised at"), _fmt(audit.get("created"))),
+            (_label("Pseudonymiseret med thememine", "pseudonymised with"), _fmt(audit.thememine_version)),
+            (_label("Pseudonymiseret", "pseudonymised at"), _fmt(audit.created)),
         ]
-    split = corpus.get("split")
+    split = corpus.split if corpus else None
     if isinstance(split, dict):
         rows.append((_label("Opdeling i udsagn", "statement split"), _fmt(split)))
     if data.run:
@@ -177,21 +174,16 @@ def _pseudonymisation_section(data: ReportInput) -> str:
         else:
             out.append(_note(e("Ikke pseudonymiseret (not pseudonymised): der er ingen audit.json.")))
         return "".join(out)
-    settings = audit.get("settings", {}) if isinstance(audit.get("settings"), dict) else {}
-    leaks = int(audit.get("leaks", 0) or 0)
+    settings = audit.settings
+    leaks = audit.leaks or 0
     leak_badge = (
         f'<span class="badge ok">0 — {_label("ingen lækager", "no leaks")}</span>'
         if leaks == 0
         else f'<span class="badge warn">{leaks} — {_label("lækager fundet", "leaks found")}</span>'
     )
-    per_doc: dict[str, dict[str, int]] = {
-        str(doc): {str(k): int(v) for k, v in counts.items()}
-        for doc, counts in (audit.get("replacements_per_document") or {}).items()
-    }
-    uncertain: dict[str, int] = {
-        str(k): int(v) for k, v in (audit.get("uncertain_per_document") or {}).items()
-    }
-    totals: dict[str, int] = {str(k): int(v) for k, v in (audit.get("replacements") or {}).items()}
+    per_doc = audit.replacements_per_document
+    uncertain = audit.uncertain_per_document
+    totals = audit.replacements
     labels = sorted(set(totals) | {label for counts in per_doc.values() for label in counts})
     out.append(
         _kv(
@@ -204,7 +196,7 @@ def _pseudonymisation_section(data: ReportInput) -> str:
         )
     )
     out.append(f"<p>{_label('Lækagetjek', 'leak check')}: {leak_badge}</p>")
-    docs = [d["id"] for d in data.documents if "id" in d] or sorted(per_doc)
+    docs = [d.id for d in data.documents] or sorted(per_doc)
     docs += [d for d in sorted(set(per_doc) | set(uncertain)) if d not in docs]
     head = [
         _label("Dokument", "document"),
@@ -243,8 +235,6 @@ def _documents_section(data: ReportInput) -> str:
     if not documents and not data.statements_per_doc:
         out.append(_note(e("Ingen corpus.json eller statements.jsonl (no corpus.json or statements.jsonl).")))
         return "".join(out)
-    if not documents:
-        documents = [{"id": doc} for doc in sorted(data.statements_per_doc)]
     head = [
         _label("Dokument", "document"),
         _label("Gruppe", "group"),
@@ -254,21 +244,23 @@ def _documents_section(data: ReportInput) -> str:
         _label("Udsagn", "statements"),
         _label("Kun fyldord", "filler only"),
     ]
-    rows = []
-    for doc in documents:
-        doc_id = str(doc.get("id", ""))
-        statements = data.statements_per_doc.get(doc_id, doc.get("statements", "–"))
-        rows.append(
-            [
-                e(doc_id),
-                e(_fmt(doc.get("group"))),
-                e(_fmt(doc.get("format"))),
-                str(len(doc.get("speakers", []) or [])) if "speakers" in doc else "–",
-                e(_fmt(doc.get("turns"))),
-                e(statements),
-                str(data.filler_per_doc.get(doc_id, 0)),
-            ]
-        )
+    rows = [
+        [
+            e(doc.id),
+            e(_fmt(doc.group)),
+            e(_fmt(doc.format)),
+            str(len(doc.speakers)),
+            e(_fmt(doc.turns)),
+            e(data.statements_per_doc.get(doc.id, doc.statements)),
+            str(data.filler_per_doc.get(doc.id, 0)),
+        ]
+        for doc in documents
+    ]
+    if not documents:  # statements without corpus.json: what they tell
+        rows = [
+            [e(doc_id), "–", "–", "–", "–", e(count), str(data.filler_per_doc.get(doc_id, 0))]
+            for doc_id, count in sorted(data.statements_per_doc.items())
+        ]
     out.append(_table(head, rows, numeric=4))
     return "".join(out)
 
@@ -468,7 +460,7 @@ def _interviews_section(themes: _Themes | None, data: ReportInput) -> str:
     for unit, theme_id in zip(run.units, run.assignment, strict=True):
         if not unit.filler:
             per_doc.setdefault(unit.doc_id, Counter())[theme_id] += 1
-    order = [str(d["id"]) for d in data.documents if str(d.get("id")) in per_doc]
+    order = [d.id for d in data.documents if d.id in per_doc]
     order += [d for d in per_doc if d not in order]
     out.append(
         f"<p>{_label('Fordelingen af hvert interviews udsagn med indhold på temaer; hold musen over et felt for antal', 'how the statements with content of each interview spread over the themes; hover for counts')}.</p>"
@@ -520,7 +512,7 @@ def _summary(data: ReportInput, themes: _Themes | None) -> str:
         else _label("ingen temaer", "no themes"),
     ]
     if data.audit is not None:
-        leaks = int(data.audit.get("leaks", 0) or 0)
+        leaks = data.audit.leaks or 0
         badge = "ok" if leaks == 0 else "warn"
         parts.append(f'<span class="badge {badge}">{leaks} {_label("lækager", "leaks")}</span>')
     return f'<p class="summary">{" · ".join(parts)}</p>'
@@ -533,7 +525,7 @@ def render_report(data: ReportInput) -> str:
     """The report as one HTML document (a string)."""
     themes = _Themes(data.run) if data.run is not None else None
     title = f"thememine — {data.folder.resolve().name}"
-    created = (data.audit or {}).get("created") or (data.corpus or {}).get("created") or ""
+    created = (data.audit and data.audit.created) or (data.corpus and data.corpus.created) or ""
     nav = "".join(
         f'<li><a href="#{key}">{e(danish)} <span class="en">({e(english)})</span></a></li>'
         for key, danish, english in SECTIONS
@@ -579,5 +571,10 @@ def build_report(run_dir: Path, out: Path | None = None) -> Path:
     """Write the report of ``run_dir`` to ``out`` (default ``run_dir/report.html``), atomically."""
     data = load_report_input(run_dir)
     target = out if out is not None else run_dir / REPORT_FILE
-    atomic_write_text(target, render_report(data))
+    html = render_report(data)
+    if target.parent.resolve() == run_dir.resolve():  # a file of the run folder: written as a step
+        with step(run_dir) as writing:
+            writing.write_text(target.name, html)
+    else:
+        atomic_write_text(target, html)
     return target

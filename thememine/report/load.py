@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from thememine.errors import InputError
-from thememine.ingest.store import CORPUS_FILE, STATEMENTS_FILE
 from thememine.io import read_jsonl
-from thememine.limits import load_json
+from thememine.runfolder import (
+    AUDIT_FILE,
+    CORPUS_FILE,
+    STATE_FILE,
+    STATEMENTS_FILE,
+    AuditRecord,
+    CorpusRecord,
+    DocumentEntry,
+    has_themes,
+    load_run,
+    read_audit,
+    read_corpus_record,
+)
 from thememine.themes.model import ThemeRun
-from thememine.themes.store import STATE_FILE, load_run
-
-AUDIT_FILE = "audit.json"
 
 
 @dataclass
@@ -21,44 +28,27 @@ class ReportInput:
     """The parts of a run folder a report shows; a part that is absent is ``None``."""
 
     folder: Path
-    corpus: dict[str, Any] | None = None
-    audit: dict[str, Any] | None = None
+    corpus: CorpusRecord | None = None
+    audit: AuditRecord | None = None
     statements_per_doc: dict[str, int] = field(default_factory=dict)
     filler_per_doc: dict[str, int] = field(default_factory=dict)
     run: ThemeRun | None = None
 
     @property
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self) -> list[DocumentEntry]:
         """The documents of ``corpus.json``, in its order (empty without one)."""
-        return list(self.corpus.get("documents", [])) if self.corpus else []
+        return list(self.corpus.documents) if self.corpus else []
 
     @property
     def pseudonymised(self) -> bool:
-        return self.audit is not None or bool(self.corpus and self.corpus.get("pseudonymised"))
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(
-            path, f"cannot be read ({err.strerror or err})", "Write the run folder again."
-        ) from None
-    data = load_json(raw, path, "Write the run folder again.")
-    if not isinstance(data, dict):
-        raise InputError(path, "is not a JSON object", "Write the run folder again.")
-    return data
+        return self.audit is not None or bool(self.corpus and self.corpus.pseudonymised)
 
 
 def load_report_input(folder: Path) -> ReportInput:
     """Read what a run folder holds; refuse a folder that holds none of it."""
     if not folder.is_dir():
         raise InputError(folder, "is not a folder", "Give a run folder written by `thememine run`.")
-    data = ReportInput(folder)
-    if (folder / CORPUS_FILE).is_file():
-        data.corpus = _read_json(folder / CORPUS_FILE)
-    if (folder / AUDIT_FILE).is_file():
-        data.audit = _read_json(folder / AUDIT_FILE)
+    data = ReportInput(folder, corpus=read_corpus_record(folder), audit=read_audit(folder))
     if (folder / STATEMENTS_FILE).is_file():
         try:
             rows = read_jsonl(folder / STATEMENTS_FILE)
@@ -69,7 +59,7 @@ def load_report_input(folder: Path) -> ReportInput:
             data.statements_per_doc[doc_id] = data.statements_per_doc.get(doc_id, 0) + 1
             if row.get("filler"):
                 data.filler_per_doc[doc_id] = data.filler_per_doc.get(doc_id, 0) + 1
-    if (folder / STATE_FILE).is_file():
+    if has_themes(folder):
         data.run = load_run(folder)
     if data.corpus is None and data.audit is None and data.run is None and not data.statements_per_doc:
         raise InputError(

@@ -40,6 +40,7 @@ from starlette.routing import Route
 from thememine import __version__
 from thememine.errors import InputError, ThememineError
 from thememine.review import i18n
+from thememine.runfolder import STATE_FILE, load_run, parse_statement_id
 from thememine.themes import history
 from thememine.themes.decisions import (
     CONFIRM,
@@ -58,14 +59,12 @@ from thememine.themes.decisions import (
     summary,
 )
 from thememine.themes.model import UNASSIGNED, Theme, ThemeRun, Unit
-from thememine.themes.store import STATE_FILE, load_run
 
 MAX_SHOWN = 200  # statements listed on a theme page before "show all"
 MAX_K = 12  # the largest split offered
 MAX_FORM = 64 * 1024  # bytes; a review form is a few hundred
 COOKIE = "thememine-lang"
 READ_ONLY = frozenset({"GET", "HEAD"})  # every other method changes the run and must be same-origin
-_TURN_ID = re.compile(r"^(?P<doc>.+):(?P<turn>\d+):(?P<index>\d+)$")
 
 
 class BadRequest(HTTPException):
@@ -436,17 +435,17 @@ def _contexts(run: ThemeRun, rows: Sequence[int]) -> dict[int, Context]:
     """Each statement with its own turn and the turn before it (statement ids are doc:turn:index)."""
     turns: dict[tuple[str, int], list[Unit]] = {}
     for unit in run.units:
-        match = _TURN_ID.match(unit.id)
-        if match and match["doc"] == unit.doc_id:
-            turns.setdefault((unit.doc_id, int(match["turn"])), []).append(unit)
+        ref = parse_statement_id(unit.id)
+        if ref is not None and ref.doc_id == unit.doc_id:
+            turns.setdefault((unit.doc_id, ref.turn), []).append(unit)
     found: dict[int, Context] = {}
     for row in rows:
         unit = run.units[row]
-        match = _TURN_ID.match(unit.id)
-        if not match or match["doc"] != unit.doc_id:
+        ref = parse_statement_id(unit.id)
+        if ref is None or ref.doc_id != unit.doc_id:
             found[row] = Context([], [unit])
             continue
-        turn = int(match["turn"])
+        turn = ref.turn
         previous = max((t for d, t in turns if d == unit.doc_id and t < turn), default=None)
         before = turns[(unit.doc_id, previous)] if previous is not None else []
         found[row] = Context(before, turns[(unit.doc_id, turn)])

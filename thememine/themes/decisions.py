@@ -23,13 +23,13 @@ import numpy as np
 import yaml
 
 from thememine.errors import InputError
-from thememine.io import atomic_write_npy
+from thememine.runfolder import CODE_VECTORS_FILE, THEMES_FILE, Step, load_run, step
 from thememine.themes import history
 from thememine.themes.describe import describe, new_themes
 from thememine.themes.fit import cluster, content_mask, stability_now
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, Matrix, ThemeRun
 from thememine.themes.neutral import keyword_text
-from thememine.themes.store import THEMES_FILE, load_run, log_decision, save_run
+from thememine.themes.store import stage_run
 
 CONFIRM, RENAME, MERGE, SPLIT, DELETE, MOVE = "confirm", "rename", "merge", "split", "delete", "move"
 THEME_ACTIONS = (CONFIRM, RENAME, MERGE, SPLIT, DELETE)
@@ -49,7 +49,6 @@ ACTION_WORDS: dict[str, str] = {
     "slet": DELETE,
 }
 UNASSIGNED_WORDS = ("none", "unassigned", "ingen")  # ways to write "to no theme" besides -1
-CODE_VECTORS_FILE = "code-vectors.npy"  # codebook vectors, in the order of settings["code_names"]
 
 _HINT_FILE = "Fix themes.yaml and run `thememine apply` again; nothing was changed"
 
@@ -446,11 +445,11 @@ _APPLY = {
 # A run folder
 
 
-def save_codes(folder: Path, names: Sequence[str], vectors: Matrix) -> None:
-    """Keep a run's codebook vectors, so that decisions can name changed themes by code."""
+def save_codes(writing: Step, names: Sequence[str], vectors: Matrix) -> None:
+    """Keep a run's codebook vectors with its fit, so that decisions can name changed themes by code."""
     if len(names) != len(vectors):
         raise ValueError("one vector per code name is needed")
-    atomic_write_npy(folder / CODE_VECTORS_FILE, vectors)
+    writing.write_npy(CODE_VECTORS_FILE, vectors)
 
 
 def load_codes(folder: Path, run: ThemeRun) -> tuple[Matrix | None, list[str]]:
@@ -476,8 +475,8 @@ def apply_in_folder(
 ) -> list[str]:
     """Apply ``decisions`` to the run in ``folder``: save it, rewrite themes.yaml, log each decision.
 
-    The folder is locked meanwhile, and the state before is kept so that :func:`history.undo`
-    can take the batch back. ``guard`` may refuse (by raising) once the run is loaded under the lock.
+    All of it is one step of the run folder (locked meanwhile; saved all or nothing), and the state
+    before is kept so that :func:`history.undo` can take the batch back. ``guard`` may refuse (by raising) once the run is loaded under the lock.
     """
     if not decisions:
         return []
@@ -496,7 +495,7 @@ def _apply_locked(
     source: Path | str,
     guard: Callable[[ThemeRun], None] | None = None,
 ) -> list[str]:
-    with history.locked(folder):
+    with step(folder) as writing:
         run = load_run(folder)
         if guard is not None:
             guard(run)
@@ -508,11 +507,9 @@ def _apply_locked(
         done = apply_all(run, decisions, code_vectors, code_names, source)
         messages = [applied.message for applied in done]
         batch = history.next_batch(folder)
-        history.keep_snapshot(folder, before, batch, messages)
-        save_run(run, folder)
-        for applied in done:
-            if applied.record:
-                log_decision(folder, {**applied.record, "batch": batch})
+        history.keep_snapshot(writing, before, batch, messages)
+        log = [{**applied.record, "batch": batch} for applied in done if applied.record]
+        stage_run(writing, run, log, embeddings=False)
     return messages
 
 

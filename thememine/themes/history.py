@@ -2,10 +2,10 @@
 
 Decisions reach a run folder from ``themes.yaml`` (``thememine apply``), from the command line
 (``thememine theme …``) and from the review page. All of them go through
-:func:`thememine.themes.decisions.apply_in_folder`, which holds the folder's lock while it loads,
-applies and saves, so two browser tabs or a tab and a terminal never interleave their writes: the
-later decision is applied to the run as the earlier one left it (or refused, with the reason, when
-its theme is gone).
+:func:`thememine.themes.decisions.apply_in_folder`, which loads, applies and saves within one step
+of the run folder (:func:`thememine.runfolder.step`, which holds the folder's lock), so two
+browser tabs or a tab and a terminal never interleave their writes: the later decision is applied
+to the run as the earlier one left it (or refused, with the reason, when its theme is gone).
 
 Before a batch of decisions is saved, the state it changes (assignments, scores, themes,
 settings) is kept in ``history/NNNNNN.json``, and each ``decisions.log`` entry of the batch
@@ -18,31 +18,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from thememine.errors import InputError
-from thememine.io import atomic_write_text
 from thememine.limits import load_json
-from thememine.themes.model import ThemeRun
-from thememine.themes.store import (
+from thememine.runfolder import (
+    HISTORY_DIR,
+    Step,
     load_run,
-    log_decision,
     read_log,
-    save_run,
+    recover,
+    step,
     theme_from_dict,
     theme_to_dict,
 )
+from thememine.themes.model import ThemeRun
+from thememine.themes.store import stage_run
 
-HISTORY_DIR = "history"
-LOCK_FILE = ".thememine.lock"
 UNDO = "undo"
-LOCK_WAIT = 60.0  # seconds; a split of a large theme holds the lock for a while
 
 
 @dataclass(frozen=True)
@@ -52,21 +48,6 @@ class Snapshot:
     batch: int
     messages: list[str]
     path: Path
-
-
-@contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """Hold the run folder's lock (a file lock: it works across processes and threads)."""
-    lock = FileLock(str(folder / LOCK_FILE), timeout=LOCK_WAIT, thread_local=False)
-    try:
-        with lock:
-            yield
-    except Timeout:
-        raise InputError(
-            folder,
-            f"another thememine command has held this run for over {LOCK_WAIT:.0f} s",
-            "Wait for it to finish (a split of a large theme takes a while) and try again",
-        ) from None
 
 
 def fingerprint(run: ThemeRun) -> str:
@@ -90,6 +71,7 @@ def state_text(run: ThemeRun) -> str:
 
 
 def _batches(folder: Path) -> list[Path]:
+    recover(folder)
     history = folder / HISTORY_DIR
     return sorted(history.glob("[0-9]*.json")) if history.is_dir() else []
 
@@ -101,10 +83,10 @@ def next_batch(folder: Path) -> int:
     return max(used, default=0) + 1
 
 
-def keep_snapshot(folder: Path, state: str, batch: int, messages: Sequence[str]) -> None:
-    """Keep the :func:`state_text` of a run before batch ``batch`` (call before saving the change)."""
-    atomic_write_text(
-        folder / HISTORY_DIR / f"{batch:06d}.json",
+def keep_snapshot(writing: Step, state: str, batch: int, messages: Sequence[str]) -> None:
+    """Keep the :func:`state_text` of a run before batch ``batch``, with the step that changes it."""
+    writing.write_text(
+        f"{HISTORY_DIR}/{batch:06d}.json",
         json.dumps({"batch": batch, "messages": list(messages)}, ensure_ascii=False) + "\n" + state + "\n",
     )
 
@@ -142,7 +124,7 @@ def undo(folder: Path, guard: Callable[[ThemeRun], None] | None = None) -> str:
 
     ``guard`` may refuse (by raising) once the run is loaded under the lock.
     """
-    with locked(folder):
+    with step(folder) as writing:
         snapshot = last_snapshot(folder)
         if snapshot is None:
             raise InputError(folder, "there is no decision to undo", "")
@@ -168,16 +150,16 @@ def undo(folder: Path, guard: Callable[[ThemeRun], None] | None = None) -> str:
             raise _damaged(snapshot.path)
         settings["next_id"] = max(next_id, int(settings.get("next_id", 1)))
         run.settings, run.assignment, run.scores, run.themes = settings, assignment, scores, themes
-        save_run(run, folder)
-        log_decision(folder, {"action": UNDO, "batch": snapshot.batch, "undid": snapshot.messages})
-        snapshot.path.unlink()
+        entry = {"action": UNDO, "batch": snapshot.batch, "undid": snapshot.messages}
+        stage_run(writing, run, [entry], embeddings=False)
+        writing.remove(f"{HISTORY_DIR}/{snapshot.path.name}")
     return "undid: " + "; ".join(snapshot.messages)
 
 
-def forget(folder: Path) -> None:
-    """Drop the snapshots (after a new fit, which they no longer fit)."""
-    for path in _batches(folder):
-        path.unlink()
+def forget(writing: Step) -> None:
+    """Drop the snapshots with ``writing``, a new fit, which they no longer fit."""
+    for path in _batches(writing.folder):
+        writing.remove(f"{HISTORY_DIR}/{path.name}")
 
 
 def effective_log(log: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,8 +10,9 @@ from pathlib import Path
 from thememine.errors import InputError
 from thememine.ingest.encoding import decode_bytes
 from thememine.ingest.model import Statement
-from thememine.ingest.store import CORPUS_FILE, STATEMENTS_FILE, load_documents
+from thememine.ingest.store import load_documents
 from thememine.io import read_jsonl
+from thememine.runfolder import CORPUS_FILE, STATEMENTS_FILE, recover
 from thememine.themes.fitting import units_from
 from thememine.themes.model import Unit
 
@@ -25,6 +26,7 @@ def _group_of(doc_id: str) -> str:
 def read_units(path: Path, text_column: str | None = None, id_column: str | None = None) -> list[Unit]:
     """Statements to fit themes on, from a run folder, a statements file, or a CSV."""
     if path.is_dir():
+        recover(path)
         statements_file = path / STATEMENTS_FILE
         if not statements_file.is_file():
             raise InputError(

@@ -30,11 +30,11 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from thememine.embed.base import normalise_rows
+from thememine.runfolder import load_run, read_log
 from thememine.themes.describe import describe
 from thememine.themes.fit import content_mask
 from thememine.themes.history import effective_log
 from thememine.themes.model import CONFIRMED, UNASSIGNED, Matrix, Theme, ThemeRun
-from thememine.themes.store import load_run, read_log
 
 OVERLAP_MATCH = 0.5  # a new theme is an old one when more than half its statements were in it
 CENTROID_MATCH = 0.9  # …or, failing that, when their centroids are this close (e5-like embeddings)
@@ -54,7 +54,7 @@ def carry_over(
 ) -> list[str]:
     """Give ``new`` the ids and decisions of ``previous`` (in place); say what is new or changed.
 
-    ``log`` is the previous run's ``decisions.log`` (:func:`thememine.themes.store.read_log`).
+    ``log`` is the previous run's ``decisions.log`` (:func:`thememine.runfolder.read_log`).
     """
     previous, log = _same_ids(previous, log, new)
     deleted = _deleted(previous, log)
