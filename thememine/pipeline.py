@@ -14,9 +14,9 @@ from thememine.errors import InputError, OutputError
 from thememine.ingest import Corpus, SplitOptions, read_corpus, split_corpus
 from thememine.ingest.store import OWNED, IngestSummary, write_ingest
 from thememine.io import atomic_write_text, check_output_dir
-from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
+from thememine.themes.codebook import load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD, CodeModel, CodeTexts
-from thememine.themes.model import Matrix, ThemeRun, Unit
+from thememine.themes.model import Codebook, Matrix, ThemeRun, Unit
 from thememine.themes.neutral import embedding_text
 
 if TYPE_CHECKING:
