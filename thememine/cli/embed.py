@@ -9,7 +9,7 @@ import typer
 
 from thememine.cli._common import err_console, out_console, plural, shown
 from thememine.cli.fit_themes import CacheDir, EmbedderOption, IdColumn, Input, TextColumn
-from thememine.cli.ingest import Force, Quiet
+from thememine.cli.ingest import Quiet
 
 
 def embed_command(
@@ -28,7 +28,9 @@ def embed_command(
     text_column: TextColumn = None,
     id_column: IdColumn = None,
     cache: CacheDir = None,
-    force: Force = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE.npy and FILE.ids.csv if they exist.")
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Write the statements' embeddings: a float32 matrix (.npy), one row per statement in input order.
