@@ -2,7 +2,7 @@
 
     python benchmarks/distill_ner.py DATA_DIR --out /tmp/ner-da-e5-6 [--layers 6] [--epochs 4]
 
-The student keeps every other layer of the teacher (``models/ner-da-e5`` unless ``--teacher``),
+The student keeps every other layer of the teacher (``thememine/models/ner-da-e5`` unless ``--teacher``),
 and its head, and learns from both the gold tags (cross-entropy) and the teacher's probabilities
 at temperature ``--temperature`` (KL divergence, weight ``--alpha``), on the train split plus
 ``--augment`` copies of each sentence with persons in it, whose person names are swapped for
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data_dir", type=Path)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--teacher", type=Path, default=None, help="default: the shipped models/ner-da-e5")
+    ap.add_argument("--teacher", type=Path, default=None, help="default: the shipped model")
     ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--augment", type=int, default=1, help="name-swapped copies per sentence with persons")
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             about = {
                 "training": {
                     "data": "Universal NER v1 Danish-DDT, train split (CC BY-SA 4.0), names swapped from the "
-                    "shipped gazetteer; distilled from models/ner-da-e5",
+                    "shipped gazetteer; distilled from thememine/models/ner-da-e5",
                     "recipe": recipe,
                     "student_layers_from": keep,
                     "best_epoch": epoch,

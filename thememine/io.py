@@ -52,6 +52,17 @@ def write_synced(path: Path, data: bytes, mode: int | None = None) -> None:
     durable_point()
 
 
+def npy_bytes(array: Any) -> bytes:
+    """``array`` as float32 in NumPy's ``.npy`` format (no pickles), ready to be written atomically."""
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 

@@ -25,9 +25,9 @@ from thememine.runfolder import (
     load_run,
     step,
 )
-from thememine.themes.codebook import Codebook, load_codebook, shipped_codebook, shipped_codebooks
+from thememine.themes.codebook import load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD, CodeModel, CodeTexts
-from thememine.themes.model import Matrix, ThemeRun, Unit
+from thememine.themes.model import Codebook, Matrix, ThemeRun, Unit
 from thememine.themes.neutral import embedding_text
 
 if TYPE_CHECKING:

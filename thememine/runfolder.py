@@ -41,7 +41,15 @@ import numpy as np
 
 from thememine import __version__
 from thememine.errors import InputError, OutputError, ThememineError
-from thememine.io import durable_point, fsync_dir, hold_lock, read_jsonl, remove_leftovers, write_synced
+from thememine.io import (
+    durable_point,
+    fsync_dir,
+    hold_lock,
+    npy_bytes,
+    read_jsonl,
+    remove_leftovers,
+    write_synced,
+)
 from thememine.limits import load_json
 from thememine.themes.model import Matrix, Quote, Theme, ThemeRun, Unit
 
@@ -558,11 +566,7 @@ class Step:
 
     def write_npy(self, name: str, array: Any) -> None:
         """``array`` as float32 in NumPy's ``.npy`` format (no pickles)."""
-        import io
-
-        buffer = io.BytesIO()
-        np.save(buffer, np.asarray(array, dtype=np.float32), allow_pickle=False)
-        self.write_bytes(name, buffer.getvalue())
+        self.write_bytes(name, npy_bytes(array))
 
     def remove(self, name: str) -> None:
         """Remove the file ``name`` with this step (nothing happens if it does not exist)."""

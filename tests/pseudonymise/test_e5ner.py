@@ -43,7 +43,7 @@ SENTENCES = [
 ]
 
 SHIPPED = (default_model_dir() / "model.safetensors").is_file()
-needs_model = pytest.mark.skipif(not SHIPPED, reason="the shipped NER model is not in models/ner-da-e5")
+needs_model = pytest.mark.skipif(not SHIPPED, reason="the shipped NER model is not in the package")
 
 
 @pytest.fixture(scope="module")

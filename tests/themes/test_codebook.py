@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 
 from thememine.errors import InputError
-from thememine.themes.codebook import (
-    READERS,
-    Code,
-    Codebook,
-    load_codebook,
-    shipped_codebook,
-    shipped_codebooks,
-    slugify,
-)
+from thememine.themes.codebook import READERS, load_codebook, shipped_codebook, shipped_codebooks
+from thememine.themes.model import Code, Codebook, slugify
 
 FULL_YAML = """\
 name: Min kodebog

@@ -8,7 +8,6 @@ import io
 import numpy as np
 import pytest
 
-from thememine.themes.codebook import Code, Codebook
 from thememine.themes.coding import (
     UNCALIBRATED,
     Calibration,
@@ -19,7 +18,7 @@ from thememine.themes.coding import (
     neighbours,
 )
 from thememine.themes.describe import name_themes
-from thememine.themes.model import CONFIRMED, Theme, ThemeRun, Unit
+from thememine.themes.model import CONFIRMED, Code, Codebook, Theme, ThemeRun, Unit
 
 BOOK = Codebook(
     "test", (Code("frister", "Frister", "tid", ("a",)), Code("samtykke", "Samtykke", "deling", ("b",)))

@@ -12,11 +12,10 @@ import yaml
 
 from thememine.runfolder import ASSIGNMENTS_FILE, STATE_FILE, THEMES_FILE, load_run
 from thememine.themes import fit
-from thememine.themes.codebook import Code, Codebook
 from thememine.themes.coding import code_vectors, codes_csv, zero_shot
 from thememine.themes.fit import cluster, nearest_neighbours, reduce_outliers, scaled_settings
 from thememine.themes.fitting import fit_run
-from thememine.themes.model import UNASSIGNED, Unit
+from thememine.themes.model import UNASSIGNED, Code, Codebook, Unit
 from thememine.themes.store import save_run
 
 TOPICS = {

@@ -9,6 +9,7 @@ import typer
 from thememine import __version__
 from thememine.cli._common import PlainErrors
 from thememine.cli.detect import detect_command
+from thememine.cli.embed import embed_command
 from thememine.cli.export import export_command
 from thememine.cli.fit_themes import code_command, themes_command
 from thememine.cli.ingest import ingest_command
@@ -34,6 +35,7 @@ app.command("pseudonymise")(pseudonymise_command)
 app.command("reidentify")(reidentify_command)
 app.command("run")(run_command)
 app.command("detect")(detect_command)
+app.command("embed")(embed_command)
 app.command("themes")(themes_command)
 app.command("code")(code_command)
 app.command("export")(export_command)

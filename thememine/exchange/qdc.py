@@ -1,6 +1,6 @@
 """REFI-QDA codebooks (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``): write and read.
 
-:func:`read_qdc` gives a :class:`~thememine.themes.codebook.Codebook`, so that a codebook made in
+:func:`read_qdc` gives a :class:`~thememine.themes.model.Codebook`, so that a codebook made in
 NVivo, ATLAS.ti, MAXQDA or QualCoder can name themes and code statements. Codes that cannot be
 coded (``isCodable="false"``, folders in most programs) are left out; their names become the
 ``group`` of the codes under them.
@@ -16,7 +16,7 @@ from thememine import __version__
 from thememine.errors import InputError
 from thememine.exchange.codes import ExportCode
 from thememine.io import atomic_write_bytes
-from thememine.themes.codebook import Code, Codebook, slugify
+from thememine.themes.model import Code, Codebook, slugify
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"

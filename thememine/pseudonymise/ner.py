@@ -125,7 +125,7 @@ class SpacyTagger:
 
 
 def load_tagger(spec: str) -> Tagger | None:
-    """A tagger from an option value: ``e5`` (the shipped Danish model, from ``models/ner-da-e5``,
+    """A tagger from an option value: ``e5`` (the shipped Danish model, installed with the package,
     or ``e5:FOLDER``), ``spacy:FOLDER`` or ``dacy:FOLDER`` (a pipeline on disk), or ``none``.
     """
     kind, _, rest = spec.partition(":")

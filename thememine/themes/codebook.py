@@ -30,16 +30,16 @@ Domænekonflikt;;Tredje eksempel                    (a repeated row adds example
 ```
 
 Keys and columns may also be written in Danish (navn, kode, beskrivelse, eksempler, gruppe).
-:func:`load_codebook` chooses the reader by the file's suffix through :data:`READERS`.
+:func:`load_codebook` chooses the reader by the file's suffix through :data:`READERS`; a REFI-QDA
+``.qdc`` from a QDA program is read by :mod:`thememine.exchange.qdc`. Every reader gives the
+records of :mod:`thememine.themes.model` (:class:`Code`, :class:`Codebook`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -49,7 +49,9 @@ from typing import Any
 import yaml
 
 from thememine.errors import InputError
+from thememine.exchange.qdc import read_qdc
 from thememine.ingest.encoding import decode_bytes
+from thememine.themes.model import Code, Codebook, slugify
 
 DEFAULT_CODEBOOK = "samarbejde_da"
 EXAMPLE_SEPARATOR = "|"  # " | " in a cell; the spaces around it are optional
@@ -73,75 +75,7 @@ _BOOK_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Code:
-    """One code: a stable ``id``, the ``name`` researchers see, what it covers and example statements."""
-
-    id: str
-    name: str
-    description: str = ""
-    examples: tuple[str, ...] = ()
-    group: str | None = None
-
-    def text_for_embedding(self) -> str:
-        """Name, description and examples as one text, one line each."""
-        return "\n".join(part for part in (self.name, self.description, *self.examples) if part)
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """An ordered set of codes with unique ids and names."""
-
-    name: str
-    codes: tuple[Code, ...]
-    language: str | None = None
-    description: str = ""
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        for label, keys in (
-            ("id", [c.id for c in self.codes]),
-            ("name", [c.name.casefold() for c in self.codes]),
-        ):
-            if len(set(keys)) != len(keys):
-                raise ValueError(f"Codebook {self.name!r}: two codes have the same {label}")
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def __iter__(self) -> Iterator[Code]:
-        return iter(self.codes)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(code.id for code in self.codes)
-
-    def code(self, key: str) -> Code:
-        """The code with this id or name (names compared case-insensitively)."""
-        for code in self.codes:
-            if key == code.id or key.casefold() == code.name.casefold():
-                return code
-        raise KeyError(key)
-
-    def texts_for_embedding(self) -> list[str]:
-        """One text per code, in codebook order: see :meth:`Code.text_for_embedding`."""
-        return [code.text_for_embedding() for code in self.codes]
-
-    def examples_by_code(self) -> dict[str, tuple[str, ...]]:
-        """Example statements per code id, in codebook order; a code without examples maps to ``()``."""
-        return {code.id: code.examples for code in self.codes}
-
-
 # --- building codes from raw entries --------------------------------------------------------
-
-_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
-
-
-def slugify(name: str) -> str:
-    """A plain ASCII id for a code name: ``"Økonomi mod regler"`` → ``"oekonomi_mod_regler"``."""
-    text = unicodedata.normalize("NFKD", name.casefold().translate(_TRANSLITERATE))
-    text = text.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 @dataclass
@@ -440,13 +374,7 @@ def _decode(path: Path) -> str:
 Reader = Callable[[Path], Codebook]
 
 
-def _read_qdc(path: Path) -> Codebook:
-    from thememine.exchange.qdc import read_qdc  # here, not at the top: exchange imports this module
-
-    return read_qdc(path)
-
-
-READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".csv": read_csv, ".qdc": _read_qdc}
+READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml, ".csv": read_csv, ".qdc": read_qdc}
 _SUFFIX_HINTS = {
     ".xlsx": "Save the sheet from Excel as CSV UTF-8",
     ".xls": "Save the sheet from Excel as CSV UTF-8",

@@ -32,10 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from thememine.embed.base import normalise_rows
-from thememine.themes.codebook import Codebook
 from thememine.themes.fit import centred
 from thememine.themes.keywords import is_content_free
-from thememine.themes.model import CONFIRMED, Matrix, ThemeRun, Unit
+from thememine.themes.model import CONFIRMED, Codebook, Matrix, ThemeRun, Unit
 
 TOP = 3  # codes written per statement
 DEFAULT_THRESHOLD = 0.5  # confidence: a code passes when it is estimated right more often than not

@@ -1,4 +1,5 @@
-"""What a theme run holds: the statements, their themes, and the themes themselves.
+"""What a theme run holds: the statements, their themes, and the themes themselves; and what a
+codebook holds, whose codes name themes and code statements.
 
 Theme ids are small positive integers, stable for the life of a run folder: a researcher's
 decisions name them. :data:`UNASSIGNED` (-1) marks a statement in no theme: an outlier that fits
@@ -7,6 +8,9 @@ nothing, a filler-only statement, or one whose theme was deleted.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -105,3 +109,77 @@ class ThemeRun:
             for t, u in zip(self.assignment, self.units, strict=True)
             if not u.filler and (asked or u.role != INTERVIEWER)
         ]
+
+
+# --- codebooks ------------------------------------------------------------------------------
+# The records every codebook reader gives, whatever the file (YAML, CSV, REFI-QDA .qdc):
+# themes.codebook reads thememine's own formats, exchange.qdc the REFI-QDA one.
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code: a stable ``id``, the ``name`` researchers see, what it covers and example statements."""
+
+    id: str
+    name: str
+    description: str = ""
+    examples: tuple[str, ...] = ()
+    group: str | None = None
+
+    def text_for_embedding(self) -> str:
+        """Name, description and examples as one text, one line each."""
+        return "\n".join(part for part in (self.name, self.description, *self.examples) if part)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """An ordered set of codes with unique ids and names."""
+
+    name: str
+    codes: tuple[Code, ...]
+    language: str | None = None
+    description: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for label, keys in (
+            ("id", [c.id for c in self.codes]),
+            ("name", [c.name.casefold() for c in self.codes]),
+        ):
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"Codebook {self.name!r}: two codes have the same {label}")
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(code.id for code in self.codes)
+
+    def code(self, key: str) -> Code:
+        """The code with this id or name (names compared case-insensitively)."""
+        for code in self.codes:
+            if key == code.id or key.casefold() == code.name.casefold():
+                return code
+        raise KeyError(key)
+
+    def texts_for_embedding(self) -> list[str]:
+        """One text per code, in codebook order: see :meth:`Code.text_for_embedding`."""
+        return [code.text_for_embedding() for code in self.codes]
+
+    def examples_by_code(self) -> dict[str, tuple[str, ...]]:
+        """Example statements per code id, in codebook order; a code without examples maps to ``()``."""
+        return {code.id: code.examples for code in self.codes}
+
+
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
+
+
+def slugify(name: str) -> str:
+    """A plain ASCII id for a code name: ``"Økonomi mod regler"`` → ``"oekonomi_mod_regler"``."""
+    text = unicodedata.normalize("NFKD", name.casefold().translate(_TRANSLITERATE))
+    text = text.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")

