@@ -250,6 +250,7 @@ class CorpusRecord:
     split: dict[str, Any] | None = None
     skipped: list[dict[str, str]] | None = None
     ignored: list[str] | None = None
+    skipped_files: int | None = None  # pseudonymised: how many files were not read (no names)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"thememine_version": self.thememine_version}
@@ -259,7 +260,7 @@ class CorpusRecord:
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         data["documents"] = [d.to_dict() for d in self.documents]
-        for name in ("skipped", "ignored"):
+        for name in ("skipped", "ignored", "skipped_files"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         return data
@@ -278,6 +279,7 @@ class CorpusRecord:
             split=data.get("split"),
             skipped=data.get("skipped"),
             ignored=data.get("ignored"),
+            skipped_files=None if data.get("skipped_files") is None else int(data["skipped_files"]),
         )
 
 

@@ -339,3 +339,18 @@ def test_run_checks_for_leaks_at_its_end(
     assert "Ravn" not in failed.output
     allowed = runner.invoke(app, [*args, "--force", "--allow-leaks"])
     assert allowed.exit_code == 0, allowed.output
+
+
+def test_files_not_read_are_counted_in_corpus_json_without_their_names(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    (corpus / "jobcenter" / "noter_mette_holm.pdf").write_bytes(b"%PDF-1.4 not a transcript")
+    out = tmp_path / "out"
+    result = runner.invoke(app, model_free("pseudonymise", corpus, out, tmp_path / "k.key", "tags"))
+    assert result.exit_code == 1, result.output  # a file not read is an error, though the rest is written
+    assert "noter_mette_holm.pdf" in result.stderr  # said where the researcher sees it
+    written = (out / "corpus.json").read_text(encoding="utf-8")
+    record = json.loads(written)
+    assert record["skipped_files"] == 1 and len(record["documents"]) == 2
+    assert "mette" not in written.casefold() and "skipped" not in record

@@ -52,10 +52,14 @@ def audit(result: PseudonymisedCorpus, settings: dict[str, Any]) -> AuditRecord:
     )
 
 
-def write_output(writing: Step, result: PseudonymisedCorpus, settings: dict[str, Any]) -> AuditRecord:
+def write_output(
+    writing: Step, result: PseudonymisedCorpus, settings: dict[str, Any], skipped: int = 0
+) -> AuditRecord:
     """Stage the shareable, pseudonymised results with ``writing``; returns the audit.
 
     Documents of an earlier run that are not in this corpus (an interview withdrawn) are removed.
+    ``skipped``: how many input files were not read; only the count is written (their names could
+    identify someone).
     """
     for document in result.documents:
         writing.write_json(document_file(document.id), document.to_dict())
@@ -79,6 +83,7 @@ def write_output(writing: Step, result: PseudonymisedCorpus, settings: dict[str,
             )
             for d in result.documents
         ],
+        skipped_files=skipped,
     )
     writing.write_corpus(manifest)
     report = audit(result, settings)
