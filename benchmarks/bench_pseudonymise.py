@@ -37,7 +37,7 @@ from thememine.ingest import SplitOptions, read_corpus, split_corpus
 from thememine.pseudonymise import Detector
 from thememine.pseudonymise.corpus import pseudonymise_corpus
 from thememine.pseudonymise.keyfile import PASSPHRASE_ENV
-from thememine.pseudonymise.ner import load_tagger
+from thememine.pseudonymise.load import load_tagger
 from thememine.pseudonymise.surrogates import SurrogateMap
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"

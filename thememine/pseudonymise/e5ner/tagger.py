@@ -26,7 +26,6 @@ import torch
 from torch import Tensor, nn
 from transformers import BertForTokenClassification
 
-import thememine
 from thememine.errors import ThememineError
 from thememine.pseudonymise.e5ner.data import LABELS, entities, first_tokens
 from thememine.pseudonymise.e5ner.model import (
@@ -127,7 +126,7 @@ def lowercase_words(text: str) -> frozenset[str]:
 def default_model_dir() -> Path:
     """``$THEMEMINE_MODELS/ner-da-e5`` if set, else ``models/ner-da-e5`` beside the package."""
     root = os.environ.get(MODELS_ENV)
-    base = Path(root) if root else Path(thememine.__file__).resolve().parent.parent / "models"
+    base = Path(root) if root else Path(__file__).resolve().parents[3] / "models"
     return base / MODEL_NAME
 
 
