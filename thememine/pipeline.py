@@ -99,7 +99,7 @@ def pseudonymise(
     from thememine.pseudonymise.config import PseudonymiseConfig, load_config, load_review_decisions
     from thememine.pseudonymise.corpus import pseudonymise_corpus
     from thememine.pseudonymise.keyfile import key_lock, read_key, write_key
-    from thememine.pseudonymise.ner import load_tagger
+    from thememine.pseudonymise.load import load_tagger
     from thememine.pseudonymise.output import review_rows, write_output, write_review
     from thememine.pseudonymise.surrogates import SurrogateMap
 

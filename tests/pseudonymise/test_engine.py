@@ -211,7 +211,7 @@ def test_capitalised_words_are_review_candidates_only() -> None:
 def test_spacy_pipeline_from_a_local_folder(tmp_path: Path) -> None:
     import spacy
 
-    from thememine.pseudonymise.ner import load_tagger
+    from thememine.pseudonymise.load import load_tagger
 
     nlp = spacy.blank("da")
     ruler = nlp.add_pipe("entity_ruler")

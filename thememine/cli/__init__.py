@@ -13,6 +13,7 @@ from thememine.cli.embed import embed_command
 from thememine.cli.export import export_command
 from thememine.cli.fit_themes import code_command, themes_command
 from thememine.cli.ingest import ingest_command
+from thememine.cli.models import models_app
 from thememine.cli.pseudonymise import pseudonymise_command
 from thememine.cli.reidentify import reidentify_command
 from thememine.cli.report import report_command
@@ -43,6 +44,7 @@ app.command("report")(report_command)
 app.command("apply")(apply_command)
 app.command("review")(review_command)
 app.add_typer(theme_app, name="theme")
+app.add_typer(models_app, name="models")
 
 
 def _version(value: bool) -> None:

@@ -38,7 +38,7 @@ def detect_command(
     """
     from thememine.ingest import read_corpus
     from thememine.pseudonymise import Detector
-    from thememine.pseudonymise.ner import load_tagger
+    from thememine.pseudonymise.load import load_tagger
 
     detector = Detector(tagger=load_tagger(ner))
     corpus = read_corpus(files)

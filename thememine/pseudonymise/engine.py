@@ -223,7 +223,7 @@ def default_detector(ner: str | None = DEFAULT_NER) -> Detector:
     """The detector ``thememine pseudonymise`` uses: the shipped Danish NER model (loaded once per
     process) and every recognizer; ``ner=None`` for the rules alone. ``ner`` takes the values of the
     CLI's ``--ner`` ("e5", "e5:FOLDER", "spacy:FOLDER", "dacy:FOLDER", "none")."""
-    from thememine.pseudonymise.ner import load_tagger
+    from thememine.pseudonymise.load import load_tagger
 
     return Detector(tagger=load_tagger(ner) if ner else None)
 

