@@ -220,3 +220,17 @@ def test_dropped_cues_are_reported_and_recorded_in_corpus_json(tmp_path: Path) -
     assert "broken.srt: 2 cues with a broken timing line left out (cues 2, 4)" in result.stderr
     manifest = json.loads((tmp_path / "out" / "corpus.json").read_text(encoding="utf-8"))
     assert manifest["documents"][0]["dropped_cues"] == 2
+
+
+def test_a_first_line_of_other_digits_is_no_cue_number_and_no_crash(tmp_path: Path) -> None:
+    path = tmp_path / "odd.srt"  # "²" passes str.isdigit, but int() cannot read it
+    path.write_text(
+        "²\nno timing here\n\n7\n00:00:01,000 -> 00:00:02,000\nNej.\n\n8\n00:00:03,000 --> 00:00:04,000\nJa.\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert "Ja." in document.text and document.dropped_cues == [7]
+    with pytest.raises(InputError):
+        only_broken = tmp_path / "broken.srt"
+        only_broken.write_bytes(b"\xb2\n\x01")
+        read_document(only_broken)

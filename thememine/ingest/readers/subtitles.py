@@ -40,7 +40,7 @@ def _cues(text: str, path: Path, kind: str) -> tuple[list[tuple[float, float, st
         lines = block.split("\n")
         timing_at = next((i for i, line in enumerate(lines) if _CUE_TIMING.match(line)), None)
         if timing_at is None:
-            numbered = kind == "SubRip" and len(lines) > 1 and lines[0].strip().isdigit()
+            numbered = kind == "SubRip" and len(lines) > 1 and _is_number(lines[0].strip())
             if numbered or any("-->" in line for line in lines):
                 dropped.append(_cue_number(lines[0], len(cues) + len(dropped) + 1))
             continue  # WEBVTT header, NOTE, STYLE, REGION, or stray text without timing
@@ -63,7 +63,12 @@ def _cues(text: str, path: Path, kind: str) -> tuple[list[tuple[float, float, st
 def _cue_number(first_line: str, place: int) -> int:
     """A cue's SubRip number if its first line is one (and a sane size), else its place."""
     number = first_line.strip()
-    return int(number) if number.isdigit() and len(number) < 10 else place
+    return int(number) if _is_number(number) and len(number) < 10 else place
+
+
+def _is_number(text: str) -> bool:
+    """Digits 0-9 only: ``str.isdigit`` also takes "²" and other digits ``int`` cannot read."""
+    return text.isascii() and text.isdigit()
 
 
 def _clean(line: str) -> str:
