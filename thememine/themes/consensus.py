@@ -159,6 +159,10 @@ def spectral_coordinates(neighbours: Neighbours, components: int) -> tuple[Coord
     with warnings.catch_warnings():
         # a graph in several pieces still has coordinates; its pieces end up in different themes
         warnings.filterwarnings("ignore", message="Graph is not fully connected")
+        # LOBPCG (from AMG_FROM statements) may stop at residuals of about 1e-4 instead of its own
+        # tolerance: far finer than k-means on these coordinates can tell, so not the user's concern
+        warnings.filterwarnings("ignore", message="Exited at iteration")
+        warnings.filterwarnings("ignore", message="Exited postprocessing")
         coordinates = spectral_embedding(
             graph, n_components=min(components, n - 1), eigen_solver=solver, random_state=0, drop_first=False
         )
