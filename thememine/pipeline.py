@@ -163,7 +163,7 @@ def pseudonymise(
         )
         with step(out) as writing:
             write_output(writing, result, settings, skipped=len(corpus.skipped))
-        review = write_review(review_dir, review_rows(result))
+        review = write_review(review_dir, review_rows(result), out)
     from thememine.pseudonymise.leaks import check_folder, input_names
     from thememine.pseudonymise.output import record_leak_check
 

@@ -354,3 +354,32 @@ def test_files_not_read_are_counted_in_corpus_json_without_their_names(
     record = json.loads(written)
     assert record["skipped_files"] == 1 and len(record["documents"]) == 2
     assert "mette" not in written.casefold() and "skipped" not in record
+
+
+def test_two_output_folders_on_one_key_keep_each_their_review_rows(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    monkeypatch.setenv("THEMEMINE_KEY_PASSPHRASE", PASS)
+    key = tmp_path / "keys" / "k.key"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.txt").write_text(B, encoding="utf-8")
+
+    def review() -> dict[str, int]:
+        with (key.parent / "review.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        return {output: sum(r["output"] == output for r in rows) for output in {r["output"] for r in rows}}
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert runner.invoke(app, model_free("pseudonymise", corpus, first, key, "tags")).exit_code == 0
+    alone = review()
+    assert runner.invoke(app, model_free("pseudonymise", other, second, key, "tags")).exit_code == 0
+    both = review()
+    assert both[str(first.resolve())] == alone[str(first.resolve())] and both[str(second.resolve())] > 0
+    assert (
+        runner.invoke(app, [*model_free("pseudonymise", corpus, first, key, "tags"), "--force"]).exit_code
+        == 0
+    )
+    assert review() == both  # the first folder's rows replaced, not added twice; the second's kept

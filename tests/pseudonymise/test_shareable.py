@@ -7,6 +7,7 @@ seconds. Every case is written as the speech-to-text and interview material the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -238,6 +239,25 @@ def test_reidentify_restores_every_statement_as_written(style: str, tmp_path: Pa
     for original, shared in zip(originals, result.statements, strict=True):
         assert shared.text != original.text or not re.search(r"Mette|Jens|Holm|2746", original.text)
         assert reidentify(shared.text, mapping)[0] == original.text
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_reidentify_restores_json_and_jsonl_files_with_line_breaks_in_their_strings(
+    style: str, tmp_path: Path
+) -> None:
+    from thememine.pseudonymise.reidentify import reidentify_file
+
+    texts = {"a.txt": "Jens: Hej.\nMette Holm sagde ja.\nMette Holm kom.\n"}
+    result, mapping = run(texts, tmp_path, style)
+    shared = "\n".join(s.text for s in result.statements)  # a surrogate right after a line break
+    original = "\n".join(s.text for s in split_corpus(read_corpus([tmp_path]).documents, SplitOptions()))
+    as_json = json.dumps({"text": shared, "parts": [shared]}, ensure_ascii=False)
+    restored, count = reidentify_file(Path("statements.json"), as_json, mapping)
+    assert json.loads(restored) == {"text": original, "parts": [original]} and count >= 4
+    lines = as_json + "\n" + json.dumps({"text": shared}, ensure_ascii=False) + "\n"
+    restored, _ = reidentify_file(Path("statements.jsonl"), lines, mapping)
+    assert [json.loads(line)["text"] for line in restored.splitlines()] == [original, original]
+    assert reidentify_file(Path("a.txt"), shared, mapping)[0] == original
 
 
 FIRST = ["Mette", "Jens", "Karina", "Ahmad", "Lise-Lotte", "Søren", "Birte", "Klavs", "Yasmin", "Lars"]

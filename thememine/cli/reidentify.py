@@ -41,7 +41,7 @@ def reidentify_command(
     """
     from thememine.io import atomic_write_text
     from thememine.pseudonymise.keyfile import get_passphrase, read_key
-    from thememine.pseudonymise.reidentify import reidentify
+    from thememine.pseudonymise.reidentify import reidentify_file
     from thememine.pseudonymise.surrogates import SurrogateMap
 
     if out.resolve() == file.resolve():
@@ -59,7 +59,7 @@ def reidentify_command(
     except (OSError, UnicodeDecodeError) as err:
         fail(f"{file} cannot be read as UTF-8 text ({type(err).__name__}).")
     payload = read_key(key, get_passphrase(confirm=False))
-    restored, count = reidentify(text, SurrogateMap.from_payload(payload["mapping"]))
+    restored, count = reidentify_file(file, text, SurrogateMap.from_payload(payload["mapping"]))
     atomic_write_text(out, restored)
     out.chmod(0o600)
     out_console.print(f"Re-identified {count} surrogates. Written to {shown(out)} (holds personal data).")

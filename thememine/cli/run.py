@@ -117,8 +117,8 @@ def _export(out: Path) -> None:
         out_console.print(f"Removed {shown(name)}: it held the statements of the earlier run.")
     out_console.print(
         f"REFI-QDA: {shown(exported.qdpx)} ({exported.codings} codings in {exported.sources} documents) and "
-        f"{shown(exported.qdc)} ({exported.codes} codes, all candidates: confirm themes and export again with "
-        f"`thememine export {shown(out)} --force`)."
+        f"{shown(exported.qdc)} ({exported.codes} codes: every theme, candidates too; to share only the themes "
+        f"you confirmed, export again with `thememine export {shown(out)} --force`)."
     )
 
 

@@ -119,7 +119,7 @@ def _envelope(blob: bytes, path: Path | str) -> _Envelope:
     # p = 1 (32 MiB); the bounds allow 32 times that (1 GiB at most), and scrypt needs n to be a
     # power of two above 1.
     if not (1 < n <= MAX_SCRYPT_N and n & (n - 1) == 0):
-        raise _damaged(path, f"its scrypt n ({n}) is not a power of two from 2 to 2^20")
+        raise _damaged(path, f"its scrypt n ({n}) must be a power of two from 2 to 2^20 (1048576)")
     if not (1 <= r <= MAX_SCRYPT_R and 1 <= p <= MAX_SCRYPT_P):
         raise _damaged(
             path, f"its scrypt r ({r}) or p ({p}) lies outside 1-{MAX_SCRYPT_R} and 1-{MAX_SCRYPT_P}"

@@ -144,7 +144,7 @@ def forget_withdrawn(out: Path) -> int:
 
 REVIEW_FIELDS = (
     "doc_id", "source", "status", "label", "start", "end", "score", "recognizer", "why", "text", "context",
-    "decision",
+    "decision", "output",
 )  # fmt: skip
 
 
@@ -180,8 +180,15 @@ def review_rows(result: PseudonymisedCorpus) -> list[dict[str, Any]]:
     return rows
 
 
-def write_review(folder: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
-    """``review.csv`` (for decisions) and ``review.html`` (to read). They hold personal data."""
+def write_review(folder: Path, rows: list[dict[str, Any]], output: Path) -> tuple[Path, Path]:
+    """``review.csv`` (for decisions) and ``review.html`` (to read). They hold personal data.
+
+    One key may serve several output folders, and its review files lie beside it: each row names
+    its output folder, and the rows of other output folders are kept (a second run on the same key
+    replaced the first run's review before). Rows of this output folder are all replaced.
+    """
+    here = str(output.resolve())
+    rows = [*_other_outputs(folder / "review.csv", here), *({**row, "output": here} for row in rows)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REVIEW_FIELDS)
     writer.writeheader()
@@ -194,6 +201,29 @@ def write_review(folder: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
     csv_path.chmod(0o600)
     html_path.chmod(0o600)
     return csv_path, html_path
+
+
+def _other_outputs(path: Path, here: str) -> list[dict[str, Any]]:
+    """The rows of ``review.csv`` that belong to another output folder than ``here``."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            found = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []  # none yet, or not readable: this run's review is written whole
+    kept = []
+    for row in found:
+        if row.get("output") and row["output"] != here and set(row) >= set(REVIEW_FIELDS):
+            row["score"] = float(row["score"]) if _is_float(row["score"]) else 0.0
+            kept.append(row)
+    return kept
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _review_html(rows: list[dict[str, Any]]) -> str:

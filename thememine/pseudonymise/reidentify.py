@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+from typing import Any
 
+from thememine.limits import load_json
 from thememine.pseudonymise.rewrite import _possessive_fix
 from thememine.pseudonymise.surrogates import SurrogateMap
 
@@ -46,3 +50,50 @@ def reidentify(text: str, mapping: SurrogateMap) -> tuple[str, int]:
         return original + suffix
 
     return pattern.sub(swap, text), count
+
+
+_HINT = "Give the JSON file thememine wrote, unchanged"
+
+
+def reidentify_file(path: Path, text: str, mapping: SurrogateMap) -> tuple[str, int]:
+    """:func:`reidentify` on a file's ``text``, read as what its name says it is.
+
+    In JSON (``.json``) and JSON lines (``.jsonl``) a line break inside a string is written
+    ``\\n``, so a surrogate right after one would look like a longer word: their strings are
+    re-identified one by one and the file written again (without escaping non-ASCII letters). Any
+    other file is text.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        total, lines = 0, []
+        for line in text.splitlines():
+            if line.strip():
+                restored, count = _in_strings(load_json(line, path, _HINT), mapping)
+                line = json.dumps(restored, ensure_ascii=False)
+                total += count
+            lines.append(line)
+        return "\n".join(lines) + ("\n" if text.endswith("\n") else ""), total
+    if suffix == ".json":
+        restored, count = _in_strings(load_json(text, path, _HINT), mapping)
+        indent = 2 if "\n " in text else None
+        return json.dumps(restored, ensure_ascii=False, indent=indent) + (
+            "\n" if text.endswith("\n") else ""
+        ), count
+    return reidentify(text, mapping)
+
+
+def _in_strings(value: Any, mapping: SurrogateMap) -> tuple[Any, int]:
+    """``value`` (parsed JSON) with every string in it, keys too, re-identified; and the count."""
+    if isinstance(value, str):
+        return reidentify(value, mapping)
+    if isinstance(value, list):
+        done = [_in_strings(item, mapping) for item in value]
+        return [item for item, _ in done], sum(count for _, count in done)
+    if isinstance(value, dict):
+        out, total = {}, 0
+        for key, item in value.items():
+            new_key, key_count = reidentify(key, mapping)
+            out[new_key], count = _in_strings(item, mapping)
+            total += key_count + count
+        return out, total
+    return value, 0
