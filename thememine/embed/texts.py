@@ -49,7 +49,8 @@ def embed_texts(
     todo: dict[bytes, list[int]] = {}
     for position in np.flatnonzero(~found).tolist():
         todo.setdefault(keys[position], []).append(position)
-    order = list(todo.values())
+    # Shortest first: a model that pads a batch to its longest text then computes little padding.
+    order = sorted(todo.values(), key=lambda positions: len(texts[positions[0]]))
     store = _Store(cache, embedder)
     try:
         with statement_progress(len(texts) - int(found.sum()), enabled=progress) as advance:

