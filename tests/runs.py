@@ -47,6 +47,16 @@ GROUPS: dict[str, list[str]] = {
         "Der er ingen penge til de lange forløb længere.",
     ],
 }
+# a theme two update tests add to the first interviews' themes
+BOLIG = [
+    "Borgeren mistede sin lejlighed under forløbet.",
+    "Uden en bolig kan man ikke passe et job.",
+    "Boligsocialt team hjalp med at finde et værelse.",
+    "Hun boede på herberg i et halvt år.",
+    "Lejligheden var for dyr med kontanthjælpen.",
+    "Vi søgte en bolig gennem kommunens boligvisitation.",
+]
+
 DIM = 32
 
 

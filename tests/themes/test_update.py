@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.runs import GROUPS, make_run, make_units, theme_of
+from tests.runs import BOLIG, GROUPS, make_run, make_units, theme_of
 from thememine.runfolder import load_run, read_log
 from thememine.themes.decisions import DELETE, MERGE, MOVE, RENAME, Decision, apply_in_folder
 from thememine.themes.fitting import fit_run
@@ -21,14 +21,7 @@ NEW_INTERVIEW = {
     "samtykke": ["Hun ville ikke give samtykke til at vi ringede.", "Tavshedspligten stoppede samtalen."],
     "møder": ["Vi mødes med psykiatrien hver anden uge.", "Mødet gav en fælles plan for borgeren."],
     "økonomi": ["Kommunen sagde, at regionen skulle betale.", "Pengene styrer, hvad vi kan tilbyde."],
-    "bolig": [
-        "Borgeren mistede sin lejlighed under forløbet.",
-        "Uden en bolig kan man ikke passe et job.",
-        "Boligsocialt team hjalp med at finde et værelse.",
-        "Hun boede på herberg i et halvt år.",
-        "Lejligheden var for dyr med kontanthjælpen.",
-        "Vi søgte en bolig gennem kommunens boligvisitation.",
-    ],
+    "bolig": BOLIG,
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.runs import GROUPS, make_units, theme_of
+from tests.runs import BOLIG, GROUPS, make_units, theme_of
 from thememine.runfolder import load_run, read_log
 from thememine.themes.decisions import CONFIRM, DELETE, MERGE, MOVE, RENAME, SPLIT, Decision, apply_in_folder
 from thememine.themes.fitting import fit_run
@@ -25,14 +25,7 @@ from thememine.themes.update import carry_over, update_run
 
 FIRST = {
     **GROUPS,
-    "bolig": [
-        "Borgeren mistede sin lejlighed under forløbet.",
-        "Uden en bolig kan man ikke passe et job.",
-        "Boligsocialt team hjalp med at finde et værelse.",
-        "Hun boede på herberg i et halvt år.",
-        "Lejligheden var for dyr med kontanthjælpen.",
-        "Vi søgte en bolig gennem kommunens boligvisitation.",
-    ],
+    "bolig": BOLIG,
     "ekstra": [
         "Han ville gerne tage en uddannelse som tømrer.",
         "Uddannelsen blev afbrudt, da han blev syg.",
