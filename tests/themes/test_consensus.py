@@ -244,3 +244,27 @@ def test_merged_split_and_moved_themes_get_their_stability_as_they_now_stand() -
     stranger = run.units[run.members(halves[0].id)[0]].id
     apply_decisions(run, [Decision(MOVE, third, statement=stranger)])
     assert run.themes[third].stability is not None and run.themes[third].stability < kept
+
+
+def test_decisions_on_the_same_statements_have_the_runs_again_only_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from thememine.themes import fit
+    from thememine.themes.decisions import MERGE, Decision, apply_decisions
+
+    units, vectors, _ = separated()
+    run = fit_run(units, vectors, seed=6)
+    calls: list[int] = []
+    real = fit.runs_of
+
+    def counted(vectors: np.ndarray, seed: int) -> consensus.Ensemble:
+        calls.append(seed)
+        return real(vectors, seed)
+
+    monkeypatch.setattr(fit, "runs_of", counted)
+    monkeypatch.setattr(fit, "_AGAIN", {})
+    first, second, third, fourth = sorted(run.themes)
+    apply_decisions(run, [Decision(MERGE, first, others=(second,))])
+    apply_decisions(run, [Decision(MERGE, third, others=(fourth,))])
+    assert calls == [6]
+    assert run.themes[first].stability is not None and run.themes[third].stability is not None

@@ -16,6 +16,7 @@ silhouette.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import warnings
@@ -169,13 +170,26 @@ def stability_now(
     every theme of a fit too small for a consensus."""
     if len(fitted) < SMALL:
         return dict.fromkeys(members)
-    runs = runs_of(centred(normalise_rows(embeddings)[list(fitted)]), seed)
+    runs = _runs_again(centred(normalise_rows(embeddings)[list(fitted)]), seed)
     position = {row: at for at, row in enumerate(fitted)}
     found: dict[int, float | None] = {}
     for theme, rows in members.items():
         kept = [position[r] for r in rows if r in position]
         found[theme] = round(consensus.stability(runs.labels, kept), 3) if len(kept) >= 2 else None
     return found
+
+
+_AGAIN: dict[tuple[str, int], consensus.Ensemble] = {}  # the last runs had again, by input and seed
+
+
+def _runs_again(vectors: Matrix, seed: int) -> consensus.Ensemble:
+    """:func:`runs_of`, kept for the next decision on the same statements: the review page applies
+    one decision per click, and the runs take seconds (minutes at 100,000 statements)."""
+    key = (hashlib.sha256(np.ascontiguousarray(vectors).tobytes()).hexdigest(), seed)
+    if key not in _AGAIN:
+        _AGAIN.clear()  # one run's worth of memory, not one per run ever seen
+        _AGAIN[key] = runs_of(vectors, seed)
+    return _AGAIN[key]
 
 
 def neighbours(vectors: Matrix, k: int, seed: int) -> consensus.Neighbours:
