@@ -213,17 +213,17 @@ def _other_outputs(path: Path, here: str) -> list[dict[str, Any]]:
     kept = []
     for row in found:
         if row.get("output") and row["output"] != here and set(row) >= set(REVIEW_FIELDS):
-            row["score"] = float(row["score"]) if _is_float(row["score"]) else 0.0
+            row["score"] = _score(row["score"])
             kept.append(row)
     return kept
 
 
-def _is_float(text: str) -> bool:
+def _score(text: str) -> float:
+    """A score read back from ``review.csv`` (0 if it was edited into something else)."""
     try:
-        float(text)
+        return float(text)
     except ValueError:
-        return False
-    return True
+        return 0.0
 
 
 def _review_html(rows: list[dict[str, Any]]) -> str:
