@@ -50,6 +50,7 @@ SAMPLE = ROOT / "corpora" / "sample"
 LEFT_OUT = "fokusgruppe"  # the document group (folder) left out
 LEFT_OUT_EACH = "jobcenter"  # each document of this group is left out in turn
 SEEDS = (42, 1, 2)
+CODEBOOK = "samarbejde_da"  # the codebook of the issue's measure (run --codebook samarbejde_da)
 
 
 def prepare(folder: Path) -> None:
@@ -58,6 +59,8 @@ def prepare(folder: Path) -> None:
 
     from thememine.embed import EmbeddingCache, default_cache_dir, embed_texts, load_embedder
     from thememine.ingest import SplitOptions, read_corpus, split_corpus
+    from thememine.themes.codebook import shipped_codebook
+    from thememine.themes.coding import embed_codebook
     from thememine.themes.fit import content_mask
     from thememine.themes.fitting import units_from
 
@@ -68,6 +71,15 @@ def prepare(folder: Path) -> None:
     vectors = embed_texts([u.text for u in units], embedder, cache, progress=False).vectors
     gold = load_gold(GOLD)
     np.save(folder / "embeddings.npy", vectors)
+    texts = embed_codebook(
+        shipped_codebook(CODEBOOK), lambda t: embed_texts(t, embedder, cache, progress=False).vectors
+    )
+    np.savez(
+        folder / "codebook.npz",
+        descriptions=texts.descriptions,
+        examples=texts.examples,
+        owners=np.asarray(texts.owners, dtype=np.int64),
+    )
     data = {
         "units": [u.to_dict() for u in units],
         "content": content_mask(units),
@@ -77,16 +89,35 @@ def prepare(folder: Path) -> None:
     (folder / "sample.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def worker(folder: Path) -> None:
-    """Fits on the prepared sample with the importable ``thememine``; prints one JSON line."""
+def worker(folder: Path, guided: bool) -> None:
+    """Fits on the prepared sample with the importable ``thememine`` (``guided``: by the codebook,
+    as ``run --codebook`` does, where that checkout can); prints one JSON line."""
     import thememine
-    from thememine.themes.fitting import fit_run
+    from thememine.themes import coding
+    from thememine.themes.fitting import fit_run as plain_fit
     from thememine.themes.model import Unit
 
     data = json.loads((folder / "sample.json").read_text(encoding="utf-8"))
     known = {f.name for f in fields(Unit)}
     units = [Unit(**{k: v for k, v in u.items() if k in known}) for u in data["units"]]
     vectors = np.load(folder / "embeddings.npy")
+    book = np.load(folder / "codebook.npz")
+    texts = coding.CodeTexts(book["descriptions"], book["examples"], tuple(int(o) for o in book["owners"]))
+    guided = guided and hasattr(coding, "guide")
+
+    def fit_run(these: list[Unit], matrix: np.ndarray, seed: int) -> Any:
+        """A fit as the pipeline makes it: the code model measured on these statements alone."""
+        if not guided:
+            return plain_fit(these, matrix, seed)
+        from thememine.embed.base import normalise_rows
+        from thememine.themes.fit import content_mask
+
+        unit_rows = normalise_rows(matrix)
+        rows = coding.content_rows(these, content_mask(these))
+        model = coding.code_model(texts, unit_rows, rows)
+        guide = coding.guide(these, unit_rows, model, rows)
+        return plain_fit(these, matrix, seed, guide=guide)
+
     fit_run(units[:200], vectors[:200], 42)  # warm-up: imports and numba's compilation
     runs, seconds = {}, []
     for seed in SEEDS:
@@ -113,7 +144,7 @@ def worker(folder: Path) -> None:
                 "themes": len(main.themes),
                 "unassigned": main.unassigned_share,
                 "seconds": seconds,
-                "method": main.settings.get("method", ""),
+                "method": main.settings.get("method", "") + (" + codebook" if guided else ""),
                 "stability": [s for s in stability if s is not None],
             }
         ),
@@ -121,11 +152,11 @@ def worker(folder: Path) -> None:
     )
 
 
-def run_worker(folder: Path, checkout: Path | None) -> dict[str, Any]:
+def run_worker(folder: Path, checkout: Path | None, guided: bool) -> dict[str, Any]:
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout)
-    command = [sys.executable, __file__, "--worker", str(folder)]
+    command = [sys.executable, __file__, "--worker", str(folder), *(["--guided"] if guided else [])]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode:
         raise SystemExit(f"worker failed ({checkout or 'current'}):\n{done.stderr[-3000:]}")
@@ -229,12 +260,17 @@ def table(found: dict[str, dict[str, Any]], scaled: dict[str, list[dict[str, Any
     if scaled:
         lines.append(
             f"| fit s, {n:,} synthetic statements (`bench_themes_scale.py`) | "
-            + " | ".join(" / ".join(f"{x['fit_s']:.1f}" for x in scaled[name]) for name in names)
+            + " | ".join(
+                " / ".join(f"{x['fit_s']:.1f}" for x in scaled.get(name, [])) or "–" for name in names
+            )
             + " |"
         )
         lines.append(
             f"| themes; ARI against the planted themes ({n:,}) | "
-            + " | ".join(f"{scaled[name][0]['themes']}; {scaled[name][0]['ari']:.2f}" for name in names)
+            + " | ".join(
+                f"{scaled[name][0]['themes']}; {scaled[name][0]['ari']:.2f}" if name in scaled else "–"
+                for name in names
+            )
             + " |"
         )
     row(
@@ -255,24 +291,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="timed fits per checkout at --scale")
     ap.add_argument("--markdown", type=Path, default=None)
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--guided", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
-        worker(args.worker)
+        worker(args.worker, args.guided)
         return 0
-    checkouts: dict[str, Path | None] = {}
+    # (checkout, guided by the codebook): the current checkout both ways, the old one as it fits
+    checkouts: dict[str, tuple[Path | None, bool]] = {}
     if args.old:
-        checkouts["before (one seeded run)"] = args.old.resolve()
-    checkouts["now"] = None
+        checkouts["before"] = (args.old.resolve(), True)
+    checkouts["now, without a codebook"] = (None, False)
+    checkouts[f"now, with --codebook {CODEBOOK}"] = (None, True)
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         prepare(folder)
         data = json.loads((folder / "sample.json").read_text(encoding="utf-8"))
         found = {}
-        for name, checkout in checkouts.items():
-            found[name] = scores(run_worker(folder, checkout), data)
+        for name, (checkout, guided) in checkouts.items():
+            found[name] = scores(run_worker(folder, checkout, guided), data)
             print(f"{name}: {found[name]['module']}", file=sys.stderr)
-    scaled = scale(args.scale, checkouts, args.repeat) if args.scale else {}
+    plain = {name: checkout for name, (checkout, guided) in checkouts.items() if not guided or checkout}
+    scaled = scale(args.scale, plain, args.repeat) if args.scale else {}
     load_end = os.getloadavg()
     content = sum(data["content"])
     text = "\n".join(

@@ -267,11 +267,12 @@ def themes(
         "codebook": book.name if book else None,
         "code_names": names,
     }
-    model = None
+    model = guide = None
     if texts is not None:  # calibrated once, before the themes are named: a code names a theme it codes
         model = _code_model(units, normalise_rows(embedded.vectors), texts, include_interviewer)
         settings.update(_calibration_settings(model, names, threshold))
-    run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer, settings)
+        guide = _guide(units, normalise_rows(embedded.vectors), model, include_interviewer)
+    run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer, settings, guide)
     messages: list[str] = []
     # one step: every file of the fit changes together, and no decision slips in between the
     # carrying over of the earlier decisions and the save
@@ -346,6 +347,15 @@ def _code_model(
     from thememine.themes.fit import content_mask
 
     return code_model(texts, embeddings, content_rows(units, content_mask(units, include_interviewer)))
+
+
+def _guide(units: Sequence[Unit], embeddings: Matrix, model: CodeModel, include_interviewer: bool) -> Matrix:
+    """Each statement's code confidences, which a fit with a codebook clusters beside its embedding
+    (:func:`~thememine.themes.fit.guided`)."""
+    from thememine.themes.coding import content_rows, guide
+    from thememine.themes.fit import content_mask
+
+    return guide(units, embeddings, model, content_rows(units, content_mask(units, include_interviewer)))
 
 
 def _calibration_settings(model: CodeModel, names: Sequence[str], threshold: float) -> dict[str, Any]:

@@ -274,6 +274,26 @@ def confidences(
     return model.calibration.confidence(z)
 
 
+def guide(units: Sequence[Unit], embeddings: Matrix, model: CodeModel, rows: Sequence[int]) -> Matrix:
+    """What a fit guided by the codebook reads beside each statement's embedding: the confidence
+    of every code for ``rows`` (read in context, as they are coded), zero for the other units."""
+    out = np.zeros((len(units), len(model.vectors)), dtype=np.float32)
+    if len(rows):
+        out[list(rows)] = confidences(units, embeddings, model, rows)
+    return out
+
+
+def run_guide(run: ThemeRun, codes: Matrix | None, rows: Sequence[int]) -> Matrix | None:
+    """The guide a fit of ``run`` clustered with (None when it had none), made again from the
+    code vectors saved with it and the calibration in its settings: the same input gives the same
+    confidences, so a changed theme's stability is measured in the space it was fitted in."""
+    calibration = run.settings.get("code_calibration")
+    if not run.settings.get("guided_by_codebook") or codes is None or not isinstance(calibration, Mapping):
+        return None
+    model = CodeModel(codes, Spread.of(run.embeddings, codes, rows), Calibration.from_dict(calibration))
+    return guide(run.units, run.embeddings, model, rows)
+
+
 @dataclass(frozen=True)
 class CodeScore:
     statement: int  # index into the units

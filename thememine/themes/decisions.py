@@ -25,6 +25,7 @@ import yaml
 from thememine.errors import InputError
 from thememine.runfolder import CODE_VECTORS_FILE, THEMES_FILE, Step, load_run, step
 from thememine.themes import history
+from thememine.themes.coding import run_guide
 from thememine.themes.describe import describe, new_themes
 from thememine.themes.fit import cluster, content_mask, stability_now
 from thememine.themes.model import CANDIDATE, CONFIRMED, UNASSIGNED, Matrix, ThemeRun
@@ -327,7 +328,7 @@ def apply_all(
     done = [_APPLY[d.action](run, d) for d in ordered]
     before = set(run.themes)
     describe(run, code_vectors, code_names)
-    _measure_changed(run, members_before)
+    _measure_changed(run, members_before, code_vectors)
     for emptied in sorted(before - set(run.themes)):
         done.append(Applied(f"theme {emptied} lost all its statements and was removed"))
     for applied in done:
@@ -337,9 +338,12 @@ def apply_all(
     return done
 
 
-def _measure_changed(run: ThemeRun, members_before: dict[int, list[int]]) -> None:
+def _measure_changed(
+    run: ThemeRun, members_before: dict[int, list[int]], code_vectors: Matrix | None = None
+) -> None:
     """Give every theme whose statements changed (merged, split, moved to or from) its stability as
-    it now stands, from the fit's consensus runs had again; the others keep theirs."""
+    it now stands, from the fit's consensus runs had again (guided by the codebook, with the code
+    vectors saved with the run, when the fit was); the others keep theirs."""
     if run.settings.get("method") != "consensus":
         return
     changed = {t: run.members(t) for t in run.themes if run.members(t) != members_before.get(t)}
@@ -348,7 +352,9 @@ def _measure_changed(run: ThemeRun, members_before: dict[int, list[int]]) -> Non
     mask = content_mask(run.units, include_interviewer=bool(run.settings.get("include_interviewer")))
     fitted = [i for i, keep in enumerate(mask) if keep]
     seed = int(run.settings.get("seed", 42))
-    for theme, stability in stability_now(run.embeddings, fitted, seed, changed).items():
+    guide = run_guide(run, code_vectors, fitted)
+    fitted_guide = None if guide is None else guide[fitted]
+    for theme, stability in stability_now(run.embeddings, fitted, seed, changed, fitted_guide).items():
         run.themes[theme].stability = stability
 
 

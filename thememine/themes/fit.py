@@ -40,6 +40,11 @@ OUTLIER_QUANTILE = 0.0  # an outlier joins a theme if it is as close to it as it
 # there than pynndescent's NN-descent with its compilation in every process (about 20 s), and it
 # leaves nothing to chance. Above, NN-descent runs once per fit.
 EXACT_NEIGHBOURS = 20_000
+# With a codebook, each statement's code confidences (0-1, one column per code) join its centred
+# embedding, times this weight, so that statements the codebook reads alike lean together. Chosen
+# on the sample by the agreement between seeds and between leave-one-interview-out fits, not by the
+# gold themes (docs/themes.md, "Guided by the codebook").
+GUIDE_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,23 @@ def centred(embeddings: Matrix, mean: Matrix | None = None) -> Matrix:
         return vectors
     centre = vectors.mean(axis=0) if mean is None else mean
     return normalise_rows(vectors - centre)
+
+
+def guided(embeddings: Matrix, guide: Matrix | None) -> Matrix:
+    """What a fit clusters: ``embeddings`` as they are, or with a codebook ``guide`` (one row of code
+    confidences per embedding) the centred embeddings with the confidences beside them, times
+    :data:`GUIDE_WEIGHT` (the fit centres what it is given again).
+
+    The confidences are a statement's own (read with its neighbours in its document), so the
+    codebook pulls statements the same way whatever else the corpus holds: leaving an interview out
+    moves the others' themes less (docs/themes.md).
+    """
+    if guide is None or guide.ndim != 2 or guide.shape[1] == 0:
+        return embeddings
+    vectors = centred(embeddings)
+    if len(guide) != len(vectors):
+        raise ValueError("one row of code confidences per statement is needed")
+    return np.hstack([vectors, GUIDE_WEIGHT * np.asarray(guide, dtype=np.float32)]).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -162,15 +184,21 @@ def runs_of(vectors: Matrix, seed: int) -> consensus.Ensemble:
 
 
 def stability_now(
-    embeddings: Matrix, fitted: Sequence[int], seed: int, members: dict[int, list[int]]
+    embeddings: Matrix,
+    fitted: Sequence[int],
+    seed: int,
+    members: dict[int, list[int]],
+    guide: Matrix | None = None,
 ) -> dict[int, float | None]:
     """The stability of themes as they stand now (after a merge, a split or moves): the fit's runs
-    again, on the ``fitted`` rows of ``embeddings``, and the mean co-association of each theme's
-    ``members`` (rows) among them. None for a theme with fewer than two fitted members, and for
-    every theme of a fit too small for a consensus."""
+    again, on the ``fitted`` rows of ``embeddings`` (with the fit's codebook ``guide``, one row per
+    fitted row, if it had one), and the mean co-association of each theme's ``members`` (rows)
+    among them. None for a theme with fewer than two fitted members, and for every theme of a fit
+    too small for a consensus."""
     if len(fitted) < SMALL:
         return dict.fromkeys(members)
-    runs = _runs_again(centred(normalise_rows(embeddings)[list(fitted)]), seed)
+    space = guided(normalise_rows(embeddings)[list(fitted)], guide)
+    runs = _runs_again(centred(space), seed)
     position = {row: at for at, row in enumerate(fitted)}
     found: dict[int, float | None] = {}
     for theme, rows in members.items():
