@@ -268,3 +268,23 @@ def test_decisions_on_the_same_statements_have_the_runs_again_only_once(
     apply_decisions(run, [Decision(MERGE, third, others=(fourth,))])
     assert calls == [6]
     assert run.themes[first].stability is not None and run.themes[third].stability is not None
+
+
+def test_spectral_coordinates_repeat_exactly_above_the_multigrid_size() -> None:
+    """From AMG_FROM statements the eigenvectors come from LOBPCG with an algebraic-multigrid
+    preconditioner, whose set-up draws from NumPy's global random numbers: the same graph must still
+    give the same coordinates, or the same interviews could give other themes."""
+    from thememine.themes.fit import centred, neighbours
+
+    rng = np.random.default_rng(5)
+    n = consensus.AMG_FROM + 200
+    centres = rng.normal(size=(12, 32))
+    points = (centres[rng.integers(0, 12, n)] + rng.normal(scale=1.5, size=(n, 32))).astype(np.float32)
+    graph = neighbours(centred(points), consensus.NEIGHBOURS + 1, 42)
+    first, _ = consensus.spectral_coordinates(graph, 13)
+    np.random.seed(12345)  # whatever the global state was before, the result is the same
+    second, _ = consensus.spectral_coordinates(graph, 13)
+    assert np.array_equal(first, second)
+    before = np.random.get_state()[1].copy()
+    consensus.spectral_coordinates(graph, 13)
+    assert np.array_equal(np.random.get_state()[1], before)  # and the caller's random state is left alone

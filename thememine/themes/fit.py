@@ -5,8 +5,7 @@ topics; interview talk has weak structure, and one such run hinged on its seed (
 an adjusted Rand index of 0.3-0.5 on the sample corpus). So a fit combines many cheap clusterings of
 the statements' spectral coordinates, each seeded from the fit's seed and each on its own random
 subsample, and keeps the clusters they agree on, with a stability per cluster
-(:mod:`thememine.themes.consensus`): the same input and seed give the same themes (above 1,000
-statements nearly always: see :data:`~thememine.themes.consensus.AMG_FROM`), and other seeds
+(:mod:`thememine.themes.consensus`): the same input and seed give the same themes, and other seeds
 nearly the same. Filler-only statements are left out, and outliers are given to the nearest theme
 when they are as close to it as the theme's own members are. Keywords are still BERTopic's c-TF-IDF
 (:mod:`thememine.themes.keywords`). Below :data:`SMALL` statements, or when the runs agree on fewer
@@ -171,8 +170,7 @@ def fit_clusters(
 
 def runs_of(vectors: Matrix, seed: int) -> consensus.Ensemble:
     """The consensus runs of a fit of ``vectors`` (centred) with ``seed``: the same input gives the
-    same runs (see :data:`consensus.AMG_FROM` for the one exception), so they can be had again to
-    measure themes the researcher has changed.
+    same runs, so they can be had again to measure themes the researcher has changed.
 
     The runs use one thread for the linear algebra and k-means: 100 small k-means with OpenMP's
     threads took 5-10 times longer than with one on a shared two-core machine (44 s against 9 s at
