@@ -52,14 +52,15 @@ def write_synced(path: Path, data: bytes, mode: int | None = None) -> None:
     durable_point()
 
 
-def npy_bytes(array: Any) -> bytes:
-    """``array`` as float32 in NumPy's ``.npy`` format (no pickles), ready to be written atomically."""
+def npy_bytes(array: Any, dtype: str = "float32") -> bytes:
+    """``array`` as ``dtype`` (float32 unless told) in NumPy's ``.npy`` format (no pickles), ready to
+    be written atomically."""
     import io
 
     import numpy as np
 
     buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array, dtype=np.float32), allow_pickle=False)
+    np.save(buffer, np.asarray(array, dtype=dtype), allow_pickle=False)
     return buffer.getvalue()
 
 

@@ -38,6 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from thememine import __version__
 from thememine.errors import InputError, OutputError, ThememineError
@@ -64,6 +65,7 @@ THEMES_FILE = "themes.yaml"  # the themes for the researcher to read and edit (d
 ASSIGNMENTS_FILE = "assignments.csv"  # each statement's place, theme, score and text
 STATE_FILE = "themes-state.json"  # the theme run: statements, assignments, themes, settings
 EMBEDDINGS_FILE = "embeddings.npy"  # the statements' embeddings, in the order of the state file
+ENSEMBLE_FILE = "consensus-runs.npy"  # the fit's runs: a label per fitted statement and run (int16)
 CODE_VECTORS_FILE = "code-vectors.npy"  # codebook vectors, in the order of settings["code_names"]
 CODES_FILE = "codes.csv"  # zero-shot coding with a codebook
 LOG_FILE = "decisions.log"  # every decision applied, one JSON line each; appended to only
@@ -77,7 +79,8 @@ INGEST_FILES = (CORPUS_FILE, STATEMENTS_FILE, DOCUMENTS_DIR)
 PSEUDONYMISED_FILES = (*INGEST_FILES, AUDIT_FILE)
 # made from the statements by later steps: they keep the statements of a withdrawn interview
 DERIVED_FILES = (
-    STATE_FILE, THEMES_FILE, ASSIGNMENTS_FILE, CODES_FILE, EMBEDDINGS_FILE, LOG_FILE, HISTORY_DIR, REPORT_FILE,
+    STATE_FILE, THEMES_FILE, ASSIGNMENTS_FILE, CODES_FILE, EMBEDDINGS_FILE, ENSEMBLE_FILE, LOG_FILE, HISTORY_DIR,
+    REPORT_FILE,
 )  # fmt: skip
 EXPORT_SUFFIXES = (".qdpx", ".qdc")
 
@@ -473,7 +476,23 @@ def _read_run(folder: Path) -> ThemeRun:
         raise _Mismatch(folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", _DAMAGED_RUN)
     if len(run.assignment) != len(units) or len(run.scores) != len(units):
         raise _bad(state_path, "assignments and statements differ in number", _DAMAGED_RUN)
+    run.ensemble = _load_ensemble(folder / ENSEMBLE_FILE)
     return run
+
+
+def _load_ensemble(path: Path) -> NDArray[np.int16] | None:
+    """The fit's kept runs, or None when there are none or they cannot be read: they are only a
+    shortcut (a decision makes them again from the embeddings), so a damaged file costs time, not
+    the run."""
+    if not path.is_file():
+        return None
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, TypeError, EOFError):  # numpy's words for a cut-short or foreign file
+        return None
+    if not isinstance(array, np.ndarray) or array.ndim != 2 or array.dtype != np.int16:
+        return None
+    return array
 
 
 def _load_embeddings(path: Path) -> Matrix:
@@ -566,9 +585,9 @@ class Step:
         lines = [json.dumps(row, ensure_ascii=False) for row in rows]
         self.write_text(name, "\n".join(lines) + ("\n" if lines else ""))
 
-    def write_npy(self, name: str, array: Any) -> None:
-        """``array`` as float32 in NumPy's ``.npy`` format (no pickles)."""
-        self.write_bytes(name, npy_bytes(array))
+    def write_npy(self, name: str, array: Any, dtype: str = "float32") -> None:
+        """``array`` as ``dtype`` (float32 unless told) in NumPy's ``.npy`` format (no pickles)."""
+        self.write_bytes(name, npy_bytes(array, dtype))
 
     def remove(self, name: str) -> None:
         """Remove the file ``name`` with this step (nothing happens if it does not exist)."""
@@ -587,8 +606,12 @@ class Step:
 
     def write_run(self, run: ThemeRun, embeddings: bool = True) -> None:
         """The theme state; with ``embeddings`` its embeddings too (decisions never change them)."""
-        if embeddings:
+        if embeddings:  # a new fit: its runs go with it (decisions change neither)
             self.write_npy(EMBEDDINGS_FILE, run.embeddings)
+            if run.ensemble is not None:
+                self.write_npy(ENSEMBLE_FILE, run.ensemble, "int16")
+            elif (self.folder / ENSEMBLE_FILE).exists():
+                self.remove(ENSEMBLE_FILE)  # an earlier fit's runs would not match this one
         self.write_json(STATE_FILE, _state_dict(run))
 
     def log(self, decision: dict[str, Any]) -> None:

@@ -154,3 +154,26 @@ def test_cli_fails_plainly(tmp_path: Path) -> None:
     result = report(str(tmp_path / "missing"))
     assert result.exit_code == 1
     assert "is not a folder" in result.stderr
+
+
+def test_the_interviewers_statements_are_not_counted_as_without_a_theme(full_run: Path, full_html: str) -> None:
+    """The fit leaves the interviewer out: "no theme" counts only statements that could have one,
+    and the content count is the fit's own."""
+    from thememine.themes.model import INTERVIEWER, UNASSIGNED
+
+    run = load_run(full_run)
+    asked = [u for u in run.units if u.role == INTERVIEWER and not u.filler]
+    assert asked  # the fixture's interviews have questions
+    assert f"({run.settings['with_content']} med indhold" in full_html
+    groups = full_html.split('id="grupper"')[1].split("</table>")[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", m.group(1)).strip(): int(m.group(2))
+        for m in re.finditer(r"<tr><td>(.*?)</td>.*?<td class=\"num\">(\d+)</td></tr>", groups)
+    }
+    assert rows["interviewer, ikke i temaer (interviewer, not in themes)"] == len(asked)
+    unassigned = sum(
+        1
+        for t, u in zip(run.assignment, run.units, strict=True)
+        if t == UNASSIGNED and not u.filler and u.role != INTERVIEWER
+    )
+    assert rows.get("uden tema (no theme)", 0) == unassigned

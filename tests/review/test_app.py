@@ -459,3 +459,24 @@ def test_the_page_shows_pseudonymised_text_only(tmp_path: Path, monkeypatch: pyt
         "Solvænget",
     ):
         assert original not in shown, original  # …pseudonymised
+
+
+def test_the_list_says_how_many_statements_without_a_theme_are_the_interviewers(tmp_path: Path) -> None:
+    import numpy as np
+
+    from thememine.themes.fitting import fit_run
+    from thememine.themes.model import INTERVIEWER, PARTICIPANT, Unit
+
+    texts = ["Hvordan er samarbejdet med psykiatrien?", "Samarbejdet er svært med psykiatrien.", "Og ventetiden?"]
+    roles = [INTERVIEWER, PARTICIPANT, INTERVIEWER]
+    units = [
+        Unit(f"d:{i}:0", "d", "I" if r == INTERVIEWER else "Mette", 0, len(t), t, role=r)
+        for i, (t, r) in enumerate(zip(texts, roles, strict=True))
+    ]
+    vectors = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
+    save_run(fit_run(units, vectors, seed=1), tmp_path)
+    client = TestClient(create_app(tmp_path, "en", token=TOKEN), base_url="http://127.0.0.1:1")
+    import html
+
+    page = html.unescape(client.get("/").text)
+    assert "Statements without a theme (2, of them 2 the interviewer's, who is left out of themes)" in page

@@ -254,6 +254,7 @@ def test_decisions_on_the_same_statements_have_the_runs_again_only_once(
 
     units, vectors, _ = separated()
     run = fit_run(units, vectors, seed=6)
+    run.ensemble = None  # as in a run folder written before a fit kept its runs
     calls: list[int] = []
     real = fit.runs_of
 
@@ -288,3 +289,58 @@ def test_spectral_coordinates_repeat_exactly_above_the_multigrid_size() -> None:
     before = np.random.get_state()[1].copy()
     consensus.spectral_coordinates(graph, 13)
     assert np.array_equal(np.random.get_state()[1], before)  # and the caller's random state is left alone
+
+
+def test_a_fit_keeps_its_runs_and_a_decision_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from thememine.themes import fit
+    from thememine.themes.decisions import MERGE, Decision, apply_all
+
+    units, vectors, _ = separated()
+    run = fit_run(units, vectors, seed=3)
+    assert run.ensemble is not None and run.ensemble.dtype == np.int16
+    assert run.ensemble.shape == (len(units), consensus.RUNS)
+    save_run(run, tmp_path)
+    loaded = load_run(tmp_path)
+    assert loaded.ensemble is not None and np.array_equal(loaded.ensemble, run.ensemble)
+
+    first, second = sorted(loaded.themes)[:2]
+    merged = sorted(loaded.members(first) + loaded.members(second))
+    expected = round(consensus.stability(run.ensemble.astype(np.int64), merged), 3)
+    monkeypatch.setattr(fit, "_runs_again", lambda *args: pytest.fail("the runs were made again"))
+    apply_all(loaded, [Decision(MERGE, first, others=(second,))], None, [], "test")
+    assert loaded.themes[first].stability == expected
+    assert expected < 0.9  # two separate themes merged hold together less than either did
+
+
+def test_without_kept_runs_a_decision_makes_them_again(tmp_path: Path) -> None:
+    from thememine.runfolder import ENSEMBLE_FILE
+    from thememine.themes.decisions import MERGE, Decision, apply_all
+
+    units, vectors, _ = separated()
+    run = fit_run(units, vectors, seed=3)
+    save_run(run, tmp_path)
+    (tmp_path / ENSEMBLE_FILE).write_bytes(b"not an array")  # damaged: only a shortcut is lost
+    loaded = load_run(tmp_path)
+    assert loaded.ensemble is None
+    first, second = sorted(loaded.themes)[:2]
+    merged = sorted(loaded.members(first) + loaded.members(second))
+    assert run.ensemble is not None
+    apply_all(loaded, [Decision(MERGE, first, others=(second,))], None, [], "test")
+    assert loaded.themes[first].stability == round(
+        consensus.stability(run.ensemble.astype(np.int64), merged), 3
+    )
+
+
+def test_a_fit_without_runs_takes_an_earlier_fits_runs_away(tmp_path: Path) -> None:
+    from thememine.runfolder import ENSEMBLE_FILE
+
+    units, vectors, _ = separated()
+    save_run(fit_run(units, vectors, seed=3), tmp_path)
+    assert (tmp_path / ENSEMBLE_FILE).is_file()
+    small = fit_run(units[:20], vectors[:20], seed=3)  # too few statements for a consensus
+    assert small.ensemble is None
+    save_run(small, tmp_path)
+    assert not (tmp_path / ENSEMBLE_FILE).exists()
+    assert load_run(tmp_path).ensemble is None

@@ -21,7 +21,7 @@ from thememine.report.map import HEIGHT as MAP_HEIGHT
 from thememine.report.map import WIDTH as MAP_WIDTH
 from thememine.report.map import layout
 from thememine.runfolder import REPORT_FILE, step
-from thememine.themes.model import CONFIRMED, UNASSIGNED, Theme, ThemeRun
+from thememine.themes.model import CONFIRMED, INTERVIEWER, UNASSIGNED, Theme, ThemeRun, Unit
 
 MAP_POINTS = 4000  # at most this many statements on the map (an even sample beyond that)
 TOOLTIP_CHARS = 160
@@ -104,6 +104,10 @@ def _short(text: str, limit: int = TOOLTIP_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+ASKING = -2  # a row of its own in the tables: the interviewer's statements, which a fit leaves out
+ASKING_COLOUR = "#ececec"
+
+
 class _Themes:
     """The themes in report order, with their colours."""
 
@@ -112,11 +116,22 @@ class _Themes:
         self.order = sorted(run.themes.values(), key=lambda t: t.id)
         self.colour = {t.id: theme_colour(i) for i, t in enumerate(self.order)}
         self.colour[UNASSIGNED] = UNASSIGNED_COLOUR
+        self.colour[ASKING] = ASKING_COLOUR
+        self._asked = bool(run.settings.get("include_interviewer"))
 
     def name(self, theme_id: int) -> str:
         if theme_id == UNASSIGNED:
             return "uden tema (no theme)"
+        if theme_id == ASKING:
+            return "interviewer, ikke i temaer (interviewer, not in themes)"
         return f"{theme_id}: {self.run.themes[theme_id].label}"
+
+    def row(self, unit: Unit, theme_id: int) -> int:
+        """The table row of a statement: its theme, or :data:`ASKING` for the interviewer's
+        statements a fit left out, so that "no theme" counts only statements that could have one."""
+        if theme_id == UNASSIGNED and unit.role == INTERVIEWER and not self._asked:
+            return ASKING
+        return theme_id
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -276,6 +291,7 @@ def _themes_section(themes: _Themes | None) -> str:
         f"<p>{len(run.themes)} {_label('temaer', 'themes')} · {len(run.units)} {_label('udsagn', 'statements')} · "
         f"{run.unassigned_share:.0%} {_label('af udsagn med indhold er uden tema', 'of statements with content are unassigned')}"
         f" ({content} {_label('med indhold', 'with content')})</p>"
+        f"<p class='muted'>{_label('Stabilitet er andelen af tilpasningens kørsler, hvor to af temaets udsagn havner i samme klynge: 0,9 og derover er et tema, som hver kørsel finder; 0,5-0,7 et tema, hvis kanter flytter sig (læs dets citater, før du stoler på det)', 'stability: the share of the runs in which two of its statements share a cluster; 0.9 and above, every run finds it; 0.5-0.7, its edges move')}.</p>"
     )
     head = [
         "#",
@@ -320,7 +336,9 @@ def _quotes_section(themes: _Themes | None) -> str:
             card.append(f'<p class="muted">{e(t.note)}</p>')
         if t.codes:
             codes = ", ".join(f"{name} ({score:.2f})" for name, score in t.codes)
-            card.append(f"<p>{_label('Koder', 'codes')}: {e(codes)}</p>")
+            card.append(
+                f"<p>{_label('Kodebogens forslag', 'codebook suggestions: the members’ mean confidence')}: {e(codes)}</p>"
+            )
         if t.by_speaker:
             speakers = ", ".join(f"{name} {share:.0%}" for name, share in t.by_speaker.items())
             card.append(f'<p class="muted">{_label("Talere", "speakers")}: {e(speakers)}</p>')
@@ -344,7 +362,7 @@ def _groups_section(themes: _Themes | None) -> str:
         if unit.filler:
             continue
         group = unit.group or "–"
-        counts[(theme_id, group)] += 1
+        counts[(themes.row(unit, theme_id), group)] += 1
         group_sizes[group] += 1
     groups = sorted(group_sizes)
     out.append(
@@ -356,9 +374,9 @@ def _groups_section(themes: _Themes | None) -> str:
         _label("I alt", "total"),
     ]
     rows = []
-    for theme_id in [t.id for t in themes.order] + [UNASSIGNED]:
+    for theme_id in [t.id for t in themes.order] + [UNASSIGNED, ASKING]:
         total = sum(counts[(theme_id, g)] for g in groups)
-        if theme_id == UNASSIGNED and total == 0:
+        if theme_id in (UNASSIGNED, ASKING) and total == 0:
             continue
         cells = [f"{_swatch(themes.colour[theme_id])}{e(themes.name(theme_id))}"]
         for g in groups:
@@ -459,7 +477,7 @@ def _interviews_section(themes: _Themes | None, data: ReportInput) -> str:
     per_doc: dict[str, Counter[int]] = {}
     for unit, theme_id in zip(run.units, run.assignment, strict=True):
         if not unit.filler:
-            per_doc.setdefault(unit.doc_id, Counter())[theme_id] += 1
+            per_doc.setdefault(unit.doc_id, Counter())[themes.row(unit, theme_id)] += 1
     order = [d.id for d in data.documents if d.id in per_doc]
     order += [d for d in per_doc if d not in order]
     out.append(
@@ -472,7 +490,7 @@ def _interviews_section(themes: _Themes | None, data: ReportInput) -> str:
         _label("Største tema", "largest theme"),
     ]
     rows = []
-    theme_order = [t.id for t in themes.order] + [UNASSIGNED]
+    theme_order = [t.id for t in themes.order] + [UNASSIGNED, ASKING]
     for doc_id in order:
         counts = per_doc[doc_id]
         total = sum(counts.values())
@@ -486,7 +504,7 @@ def _interviews_section(themes: _Themes | None, data: ReportInput) -> str:
                 f'<span style="width:{100 * n / total:.3f}%;background:{e(themes.colour[theme_id])}" '
                 f'title="{e(tip)}" data-theme="{theme_id}"></span>'
             )
-        assigned = [(n, t) for t, n in counts.items() if t != UNASSIGNED]
+        assigned = [(n, t) for t, n in counts.items() if t not in (UNASSIGNED, ASKING)]
         largest = max(assigned, key=lambda p: (p[0], -p[1])) if assigned else None
         rows.append(
             [

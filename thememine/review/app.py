@@ -58,7 +58,7 @@ from thememine.themes.decisions import (
     pending_decisions,
     summary,
 )
-from thememine.themes.model import UNASSIGNED, Theme, ThemeRun, Unit
+from thememine.themes.model import INTERVIEWER, UNASSIGNED, Theme, ThemeRun, Unit
 
 MAX_SHOWN = 200  # statements listed on a theme page before "show all"
 MAX_K = 12  # the largest split offered
@@ -176,11 +176,17 @@ class Review:
         unassigned = sum(
             1 for t, u in zip(run.assignment, run.units, strict=True) if t == UNASSIGNED and not u.filler
         )
+        interviewer = sum(
+            1
+            for t, u in zip(run.assignment, run.units, strict=True)
+            if t == UNASSIGNED and not u.filler and u.role == INTERVIEWER
+        )
         return self.render(
             request,
             "index.html",
             themes=_sorted(run),
             unassigned=unassigned,
+            interviewer=interviewer,
             unassigned_share=f"{run.unassigned_share:.0%}",
             pending=pending,
         )

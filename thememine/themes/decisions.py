@@ -342,8 +342,9 @@ def _measure_changed(
     run: ThemeRun, members_before: dict[int, list[int]], code_vectors: Matrix | None = None
 ) -> None:
     """Give every theme whose statements changed (merged, split, moved to or from) its stability as
-    it now stands, from the fit's consensus runs had again (guided by the codebook, with the code
-    vectors saved with the run, when the fit was); the others keep theirs."""
+    it now stands, from the fit's consensus runs as the run kept them (or, for a run folder written
+    before they were kept, had again, guided by the codebook with the code vectors saved with the
+    run when the fit was); the others keep theirs."""
     if run.settings.get("method") != "consensus":
         return
     changed = {t: run.members(t) for t in run.themes if run.members(t) != members_before.get(t)}
@@ -352,9 +353,10 @@ def _measure_changed(
     mask = content_mask(run.units, include_interviewer=bool(run.settings.get("include_interviewer")))
     fitted = [i for i, keep in enumerate(mask) if keep]
     seed = int(run.settings.get("seed", 42))
-    guide = run_guide(run, code_vectors, fitted)
+    guide = None if run.ensemble is not None else run_guide(run, code_vectors, fitted)
     fitted_guide = None if guide is None else guide[fitted]
-    for theme, stability in stability_now(run.embeddings, fitted, seed, changed, fitted_guide).items():
+    measured = stability_now(run.embeddings, fitted, seed, changed, fitted_guide, run.ensemble)
+    for theme, stability in measured.items():
         run.themes[theme].stability = stability
 
 

@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 
 from thememine.embed.base import normalise_rows
 from thememine.themes import consensus
-from thememine.themes.keywords import is_content_free
-from thememine.themes.model import INTERVIEWER, UNASSIGNED, Matrix, Unit
+from thememine.themes.model import UNASSIGNED, Matrix
+from thememine.themes.model import content_mask as content_mask  # found here by the rest of the package
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +78,6 @@ def scaled_settings(n: int, seed: int) -> FitSettings:
     )
 
 
-def content_mask(units: Sequence[Unit], include_interviewer: bool = False) -> list[bool]:
-    """Which statements may form themes: not flagged as filler, with a content word left, and
-    (unless ``include_interviewer``) not said by the interviewer or moderator."""
-    return [
-        not u.filler and not is_content_free(u.text) and (include_interviewer or u.role != INTERVIEWER)
-        for u in units
-    ]
-
-
 def centred(embeddings: Matrix, mean: Matrix | None = None) -> Matrix:
     """Vectors minus the corpus mean, normalised again.
 
@@ -125,6 +116,7 @@ class Clustering:
     labels: list[int]
     settings: FitSettings
     stability: dict[int, float] = field(default_factory=dict)  # by cluster number; empty: not measured
+    runs: consensus.Ensemble | None = None  # the consensus runs, when the fit made them
 
 
 def cluster(
@@ -165,7 +157,7 @@ def fit_clusters(
         for label in sorted(set(labels) - {UNASSIGNED})
     }
     settings = replace(settings, runs=len(runs.clusters), clusters_per_run=runs.resolution)
-    return Clustering(labels, settings, stability)
+    return Clustering(labels, settings, stability, runs)
 
 
 def runs_of(vectors: Matrix, seed: int) -> consensus.Ensemble:
@@ -187,21 +179,27 @@ def stability_now(
     seed: int,
     members: dict[int, list[int]],
     guide: Matrix | None = None,
+    kept_runs: NDArray[np.int16] | None = None,
 ) -> dict[int, float | None]:
-    """The stability of themes as they stand now (after a merge, a split or moves): the fit's runs
-    again, on the ``fitted`` rows of ``embeddings`` (with the fit's codebook ``guide``, one row per
-    fitted row, if it had one), and the mean co-association of each theme's ``members`` (rows)
-    among them. None for a theme with fewer than two fitted members, and for every theme of a fit
-    too small for a consensus."""
+    """The stability of themes as they stand now (after a merge, a split or moves): the mean
+    co-association of each theme's ``members`` (rows) in the fit's runs over its ``fitted`` rows.
+
+    The runs are ``kept_runs`` (a label per fitted row and run, as the fit kept them), or else
+    made again from the ``fitted`` rows of ``embeddings`` (with the fit's codebook ``guide``, one row
+    per fitted row, if it had one). None for a theme with fewer than two fitted members, and for
+    every theme of a fit too small for a consensus."""
     if len(fitted) < SMALL:
         return dict.fromkeys(members)
-    space = guided(normalise_rows(embeddings)[list(fitted)], guide)
-    runs = _runs_again(centred(space), seed)
+    if kept_runs is not None and len(kept_runs) == len(fitted):
+        labels = np.asarray(kept_runs, dtype=np.int64)
+    else:
+        space = guided(normalise_rows(embeddings)[list(fitted)], guide)
+        labels = _runs_again(centred(space), seed).labels
     position = {row: at for at, row in enumerate(fitted)}
     found: dict[int, float | None] = {}
     for theme, rows in members.items():
         kept = [position[r] for r in rows if r in position]
-        found[theme] = round(consensus.stability(runs.labels, kept), 3) if len(kept) >= 2 else None
+        found[theme] = round(consensus.stability(labels, kept), 3) if len(kept) >= 2 else None
     return found
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from thememine.embed.base import normalise_rows
 from thememine.ingest.model import Document, Statement
 from thememine.themes.describe import describe, new_themes
@@ -63,6 +65,8 @@ def fit_run(
     before = sum(1 for label in labels if label == UNASSIGNED)
     labels = reduce_outliers(centred(space), labels)
     run = ThemeRun(list(units), vectors, [UNASSIGNED] * len(units), [0.0] * len(units), {})
+    if found.runs is not None:  # kept, so that a decision's stability needs no runs made again
+        run.ensemble = found.runs.labels.astype(np.int16)
     new_themes(run, labels, rows)
     for row, label in zip(rows, labels, strict=True):  # a theme keeps its cluster's stability
         if label != UNASSIGNED:

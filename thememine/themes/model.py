@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -83,6 +83,9 @@ class ThemeRun:
     scores: list[float]  # cosine similarity of each unit to its theme's centroid (0 if unassigned)
     themes: dict[int, Theme]
     settings: dict[str, Any] = field(default_factory=dict)
+    # the consensus fit's runs: a cluster label per fitted statement (rows: the statements the fit
+    # clustered, in order) and run (columns); None when the fit made none or they were not kept
+    ensemble: npt.NDArray[np.int16] | None = None
 
     def members(self, theme_id: int) -> list[int]:
         return [i for i, t in enumerate(self.assignment) if t == theme_id]
@@ -101,14 +104,12 @@ class ThemeRun:
         return sum(1 for t in content if t == UNASSIGNED) / len(content) if content else 0.0
 
     def with_content(self) -> list[int]:
-        """The themes of the statements that count: not filler, and not the interviewer's unless
-        the fit took them in (the base of :attr:`unassigned_share`)."""
-        asked = bool(self.settings.get("include_interviewer"))
-        return [
-            t
-            for t, u in zip(self.assignment, self.units, strict=True)
-            if not u.filler and (asked or u.role != INTERVIEWER)
-        ]
+        """The themes of the statements that count: those the fit took in (not filler, with a
+        content word, and not the interviewer's unless asked for), the base of
+        :attr:`unassigned_share`, so that the report, the review page and ``codes.csv`` count the
+        same statements."""
+        mask = content_mask(self.units, bool(self.settings.get("include_interviewer")))
+        return [t for t, keep in zip(self.assignment, mask, strict=True) if keep]
 
 
 # --- codebooks ------------------------------------------------------------------------------
@@ -183,3 +184,14 @@ def slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.casefold().translate(_TRANSLITERATE))
     text = text.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def content_mask(units: Sequence[Unit], include_interviewer: bool = False) -> list[bool]:
+    """Which statements may form themes: not flagged as filler, with a content word left, and
+    (unless ``include_interviewer``) not said by the interviewer or moderator."""
+    from thememine.themes.keywords import is_content_free  # its word lists and SciPy only when asked
+
+    return [
+        not u.filler and not is_content_free(u.text) and (include_interviewer or u.role != INTERVIEWER)
+        for u in units
+    ]
