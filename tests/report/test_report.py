@@ -156,7 +156,9 @@ def test_cli_fails_plainly(tmp_path: Path) -> None:
     assert "is not a folder" in result.stderr
 
 
-def test_the_interviewers_statements_are_not_counted_as_without_a_theme(full_run: Path, full_html: str) -> None:
+def test_the_interviewers_statements_are_not_counted_as_without_a_theme(
+    full_run: Path, full_html: str
+) -> None:
     """The fit leaves the interviewer out: "no theme" counts only statements that could have one,
     and the content count is the fit's own."""
     from thememine.themes.model import INTERVIEWER, UNASSIGNED

@@ -467,7 +467,11 @@ def test_the_list_says_how_many_statements_without_a_theme_are_the_interviewers(
     from thememine.themes.fitting import fit_run
     from thememine.themes.model import INTERVIEWER, PARTICIPANT, Unit
 
-    texts = ["Hvordan er samarbejdet med psykiatrien?", "Samarbejdet er svært med psykiatrien.", "Og ventetiden?"]
+    texts = [
+        "Hvordan er samarbejdet med psykiatrien?",
+        "Samarbejdet er svært med psykiatrien.",
+        "Og ventetiden?",
+    ]
     roles = [INTERVIEWER, PARTICIPANT, INTERVIEWER]
     units = [
         Unit(f"d:{i}:0", "d", "I" if r == INTERVIEWER else "Mette", 0, len(t), t, role=r)
