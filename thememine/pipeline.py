@@ -379,12 +379,20 @@ def _write_codes(
 ) -> int:
     """``codes.csv``: each coded statement's best codes; returns how many pass ``threshold``.
 
-    Every statement with content is coded, except the interviewer's unless ``include_interviewer``.
-    ``model``: the coding model already made for these statements, if any.
+    Every statement but the fillers is coded, even one without a content word of its own ("Og det
+    havde jeg bare ikke vidst."), which is read with its neighbours; the interviewer's statements
+    are not, unless ``include_interviewer``. ``model``: the coding model already made for these
+    statements, if any (its spread is measured over the statements a fit takes in, either way).
     """
     from thememine.themes.coding import code_units, codes_csv
-    from thememine.themes.fit import content_mask
+    from thememine.themes.model import INTERVIEWER
 
-    scored, _ = code_units(units, embeddings, texts, content_mask(units, include_interviewer), model=model)
+    coded = [not u.filler and (include_interviewer or u.role != INTERVIEWER) for u in units]
+    model = (
+        model
+        if model is not None
+        else _code_model(units, normalise_rows(embeddings), texts, include_interviewer)
+    )
+    scored, _ = code_units(units, embeddings, texts, coded, model=model)
     writing.write_text(CODES_FILE, codes_csv(units, scored, book, threshold))
     return sum(1 for rows in scored if rows and rows[0].score >= threshold)

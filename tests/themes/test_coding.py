@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -92,3 +93,38 @@ def test_confirmed_themes_named_after_a_code_give_examples() -> None:
 def test_calibration_round_trip(calibration: Calibration) -> None:
     assert Calibration.from_dict(calibration.to_dict()) == calibration
     assert float(calibration.confidence(np.asarray(calibration.z_at(0.5)))) == pytest.approx(0.5)
+
+
+def test_only_the_best_code_can_be_coded_and_each_row_carries_the_text() -> None:
+    """The calibration speaks of a statement's best code; a second code with a high score is a
+    suggestion, not a coding."""
+    from thememine.themes.coding import CodeScore
+
+    units = [Unit("d:0", "d", "IP", 0, 30, "Fristen og samtykket, begge dele")]
+    scored = [[CodeScore(0, 0, 0.9, 1), CodeScore(0, 1, 0.8, 2)]]
+    table = list(csv.DictReader(io.StringIO(codes_csv(units, scored, BOOK, threshold=0.5))))
+    assert [(r["rank"], r["coded"]) for r in table] == [("1", "yes"), ("2", "no")]
+    assert {r["text"] for r in table} == {"Fristen og samtykket, begge dele"}
+    below = [[CodeScore(0, 0, 0.4, 1), CodeScore(0, 1, 0.3, 2)]]
+    assert {r["coded"] for r in csv.DictReader(io.StringIO(codes_csv(units, below, BOOK, 0.5)))} == {"no"}
+
+
+def test_every_statement_but_fillers_and_the_interviewer_is_in_codes_csv(
+    tmp_path: Path,
+) -> None:
+    """Even a statement without a content word of its own is coded (read with its neighbours)."""
+    from thememine.pipeline import _write_codes
+    from thememine.runfolder import CODES_FILE, step
+    from thememine.themes.keywords import is_content_free
+    from thememine.themes.model import INTERVIEWER
+
+    units, vectors, texts = corpus("ffffssssoo")
+    units[4] = Unit("d:4", "d", "IP", 40, 49, "Og det havde jeg jo bare ikke vidst.")
+    units[8] = Unit("d:8", "d", "I", 80, 89, "Hvordan var det så med fristerne?", role=INTERVIEWER)
+    units[9] = Unit("d:9", "d", "IP", 90, 99, "øh", filler=True)
+    assert is_content_free(units[4].text)
+    folder = tmp_path
+    with step(folder) as writing:
+        _write_codes(writing, units, vectors, texts, BOOK, 0.5)
+    coded = {r["statement_id"] for r in csv.DictReader((folder / CODES_FILE).open(encoding="utf-8"))}
+    assert coded == {u.id for i, u in enumerate(units) if i not in (8, 9)}
