@@ -192,3 +192,20 @@ def test_a_number_said_in_words_is_the_same_number(style: str) -> None:
         from thememine.pseudonymise.recognizers.spoken import spoken_digits
 
         assert spoken_digits(mapping.surrogate("PHONE", spoken)) == digits
+
+
+@pytest.mark.parametrize("style", ["tags", "names"])
+def test_an_address_with_or_without_floor_and_town_is_one_address(style: str) -> None:
+    """A researcher reading "Solvænget 14, 2. th." after "Solvænget 14, 2. th., 8700 Horsens"
+    must see one address, not two."""
+    mapping = build(style)
+    forms = ["Solvænget 14, 2. th., 8700 Horsens", "Solvænget 14, 2. th.", "Solvænget 14", "solvænget  14"]
+    fakes = [mapping.surrogate("ADDRESS", form) for form in forms]
+    assert len({mapping.entity("ADDRESS", form).id for form in forms}) == 1
+    assert len({mapping.entity("ADDRESS", form).id for form in ["Solvænget 14B", "Solvænget 14 B"]}) == 1
+    assert mapping.entity("ADDRESS", "Solvænget 140").id != mapping.entity("ADDRESS", "Solvænget 14").id
+    if style == "names":
+        street = fakes[2]
+        assert fakes[0].startswith(street + ", ") and fakes[1].startswith(street + ", ")
+        assert fakes[1] == fakes[0].rsplit(", ", 1)[0]  # the same floor, without the town
+        assert fakes[3] == street.lower()  # written in lower case, as the mention was

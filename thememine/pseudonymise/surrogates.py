@@ -42,8 +42,19 @@ _NAME_PARTS = re.compile(r"[\s\-]+")  # "Anne-Mette Borregaard" → anne, mette,
 _ECHO_MIN = 3  # originals this long or longer may not hide inside a fake's part either
 
 
+# An address is one place whatever else is written with it: "Solvænget 14", "Solvænget 14, 2. th."
+# and "Solvænget 14, 2. th., 8700 Horsens" share the street and house number (and letter).
+_STREET_AND_NUMBER = re.compile(r"\s*([^\d,]*\D\s\d{1,4}(?:\s?[A-Za-z](?![A-Za-z]))?)")
+
+
 def normalise(label: str, surface: str) -> str:
-    """The form variants share: case and spacing folded; digits only for numbers."""
+    """The form variants share: case and spacing folded; digits only for numbers; an address's
+    street and house number only, so that its forms with and without floor, postcode and town are
+    one address with one surrogate."""
+    if label == ADDRESS:
+        street = _STREET_AND_NUMBER.match(surface)
+        if street:  # "14 B" and "14B" are one number
+            return re.sub(r"(\d)\s(\w)$", r"\1\2", _SPACE.sub(" ", street.group(1)).strip().casefold())
     if label in (CPR, PHONE):
         digits = re.sub(r"\D", "", surface)
         if not digits:  # spoken: the same number as when written in digits
