@@ -67,6 +67,12 @@ def _lemma_table() -> dict[str, str]:
 
 
 @cache
+def _corrections() -> dict[str, str]:
+    """Forms the lookup table lemmatises to the rarer word (``lemma_corrections_da.tsv``)."""
+    return dict(line.split("\t")[:2] for line in read_lines("lemma_corrections_da.tsv"))
+
+
+@cache
 def _headwords() -> frozenset[str]:
     return frozenset(_lemma_table().values())
 
@@ -94,8 +100,14 @@ def lemmatise(word: str) -> str:
     ("jobcenteret" → "jobcenter").
     A present participle stays as written ("koordinerende", not "koordinere"), so that phrases
     read naturally, and so does a word in -t that the table takes for an imperative ("svært",
-    "fast", not "sværte", "faste").
+    "fast", not "sværte", "faste"). A few forms whose table lemma is the rarer word are corrected
+    ("talte" → "tale", not "tælle"; ``lemma_corrections_da.tsv``).
     """
+    return _corrections().get(word) or _table_lemma(word)
+
+
+def _table_lemma(word: str) -> str:
+    """:func:`lemmatise` from the lookup table alone, without the corrections."""
     table = _lemma_table()
     lemma = table.get(word)
     if lemma is None:
