@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ from thememine.themes.coding import (
     CodeTexts,
     code_units,
     codes_csv,
+    description_sentences,
+    embed_codebook,
     examples_from_run,
     neighbours,
 )
@@ -128,3 +131,57 @@ def test_every_statement_but_fillers_and_the_interviewer_is_in_codes_csv(
         _write_codes(writing, units, vectors, texts, BOOK, 0.5)
     coded = {r["statement_id"] for r in csv.DictReader((folder / CODES_FILE).open(encoding="utf-8"))}
     assert coded == {u.id for i, u in enumerate(units) if i not in (8, 9)}
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Hvem betaler. Fx.  Og hvem ringer?", ["Hvem betaler.", "Og hvem ringer?"]),  # 'Fx.' is too short
+        ("Én sætning uden punktum", ["Én sætning uden punktum"]),
+        ("", []),
+    ],
+)
+def test_a_description_is_cut_into_its_sentences(description: str, expected: list[str]) -> None:
+    assert description_sentences(description) == expected
+
+
+# Two codes in four directions. Deadlines' description, embedded whole, is only its first facet
+# (waiting, axis 0); its second sentence (money lost at a deadline, axis 2) is lost in the whole.
+# Money's description leans a little towards axis 2 as a whole and has no such sentence.
+FACETS = {
+    "Frister: Sagen venter på svar i månedsvis. Borgeren mister ydelsen, når fristen overskrides.": [
+        1,
+        0,
+        0,
+        0,
+    ],
+    "Sagen venter på svar i månedsvis.": [1, 0, 0, 0],
+    "Borgeren mister ydelsen, når fristen overskrides.": [0, 0, 1, 0],
+    "Penge: Økonomien bestemmer, hvad der kan lade sig gøre.": [0, 0, 0.15, 1],
+    "Økonomien bestemmer, hvad der kan lade sig gøre.": [0, 0, 0, 1],
+}
+FACET_BOOK = Codebook(
+    "facetter",
+    (
+        Code(
+            "frister",
+            "Frister",
+            "Sagen venter på svar i månedsvis. Borgeren mister ydelsen, når fristen overskrides.",
+        ),
+        Code("penge", "Penge", "Økonomien bestemmer, hvad der kan lade sig gøre."),
+    ),
+)
+
+
+def facet_embed(texts: Sequence[str]) -> np.ndarray:
+    return np.asarray([FACETS[t] for t in texts], dtype=np.float32)
+
+
+@pytest.mark.parametrize(("weight", "best"), [(0.0, 1), (0.25, 0)])
+def test_a_description_sentence_pulls_its_code_towards_that_facet(weight: float, best: int) -> None:
+    texts = embed_codebook(FACET_BOOK, facet_embed, weight)
+    statement = np.asarray([0, 0, 1, 0], dtype=np.float32)  # 'I lost my benefit: I missed the deadline'
+    assert int(np.argmax(texts.descriptions @ statement)) == best
+    assert np.allclose(np.linalg.norm(texts.descriptions, axis=1), 1.0)
+    # a code whose only sentence is its description keeps its direction, whatever the weight
+    assert np.argmax(texts.descriptions[1]) == 3
