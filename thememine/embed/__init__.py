@@ -8,9 +8,10 @@ folder or, when asked by name, the hub (:mod:`.st`), and a hash embedder for tes
 from __future__ import annotations
 
 from thememine.embed.base import Embedder, EmbedderError
-from thememine.embed.cache import EmbeddingCache, default_cache_dir, text_key
+from thememine.embed.cache import EmbeddingCache, text_key
 from thememine.embed.load import load_embedder
 from thememine.embed.texts import Embedded, embed_texts
+from thememine.io import default_cache_dir
 
 __all__ = [
     "Embedded",
