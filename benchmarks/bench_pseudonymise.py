@@ -163,10 +163,10 @@ def matmul_rate(threads: int, int8: bool = False) -> float:
 
 def model_flops(tagger: object) -> tuple[int, float]:
     """Tokens the model ran on in one pass over the sample, and the FLOPs of its matrix products."""
-    config = tagger.model.config  # type: ignore[attr-defined]
+    shape = tagger.shape  # type: ignore[attr-defined]
     tokens, pairs = tagger.tokens_tagged, tagger.token_pairs  # type: ignore[attr-defined]
-    h, labels, layers = config.hidden_size, len(tagger.labels), config.num_hidden_layers  # type: ignore[attr-defined]
-    per_token = layers * (4 * h * h + 2 * h * config.intermediate_size) + h * labels  # multiply-adds
+    h, labels, layers = shape.hidden, len(tagger.labels), shape.layers  # type: ignore[attr-defined]
+    per_token = layers * (4 * h * h + 2 * h * shape.ffn) + h * labels  # multiply-adds
     attention = layers * 2 * h * pairs  # scores and weighted values
     return tokens, 2.0 * (tokens * per_token + attention)
 

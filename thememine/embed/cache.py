@@ -34,11 +34,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from thememine.embed.base import Embedder
-from thememine.io import atomic_write_bytes
+from thememine.io import atomic_write_bytes, default_cache_dir
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "THEMEMINE_CACHE_DIR"
 KEY_BYTES = 32
 FORMAT = "thememine-embeddings"
 FORMAT_VERSION = 1
@@ -46,15 +45,6 @@ STALE_TEMP_SECONDS = 3600
 Vectors = NDArray[np.float32]
 # What reading a damaged or vanished shard can raise.
 SHARD_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
-
-
-def default_cache_dir() -> Path:
-    """``$THEMEMINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/thememine``, else ``~/.cache/thememine``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "thememine"
-    return Path.home() / ".cache" / "thememine"
 
 
 def text_key(text: str) -> bytes:

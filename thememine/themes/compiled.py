@@ -14,7 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
-from thememine.embed.cache import default_cache_dir
+from thememine.io import default_cache_dir
 
 log = logging.getLogger(__name__)
 

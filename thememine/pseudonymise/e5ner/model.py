@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
+import numpy.typing as npt
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from transformers import BertConfig, BertForTokenClassification, BertModel
 
 from thememine.pseudonymise.e5ner.data import IGNORE, LABELS, EncodedSentence
+from thememine.pseudonymise.e5ner.runtime import pad_ids
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
 from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, E5Weights, Q4Matrix
 
@@ -149,18 +152,61 @@ def pad_batch(
     max_length: int = 512,
 ) -> tuple[Tensor, Tensor, Tensor | None]:
     """Ids between ``<s>`` and ``</s>``, cut to ``max_length`` and padded; mask; labels or ``None``."""
-    length = min(max_length, max(len(s) for s in sequences) + 2)
-    ids = torch.full((len(sequences), length), pad, dtype=torch.long)
-    mask = torch.zeros((len(sequences), length), dtype=torch.long)
-    label_ids = None if labels is None else torch.full((len(sequences), length), IGNORE, dtype=torch.long)
-    for row, sequence in enumerate(sequences):
-        content = list(sequence[: length - 2])
-        ids[row, : len(content) + 2] = torch.tensor([bos, *content, eos])
-        mask[row, : len(content) + 2] = 1
-        if label_ids is not None and labels is not None:
-            row_labels = list(labels[row][: length - 2])
-            label_ids[row, 1 : 1 + len(row_labels)] = torch.tensor(row_labels, dtype=torch.long)
-    return ids, mask, label_ids
+    ids, mask = pad_ids(sequences, pad, bos, eos, max_length)
+    label_ids = None
+    if labels is not None:
+        label_ids = torch.full(ids.shape, IGNORE, dtype=torch.long)
+        for row, row_labels in enumerate(labels):
+            kept = list(row_labels[: ids.shape[1] - 2])
+            label_ids[row, 1 : 1 + len(kept)] = torch.tensor(kept, dtype=torch.long)
+    return torch.from_numpy(ids), torch.from_numpy(mask), label_ids
+
+
+class FromEmbeddings(nn.Module):
+    """``model`` fed word embeddings instead of ids, as the runtime graphs are (:mod:`.runtime`):
+    ``mean`` gives each row's last hidden states averaged over its tokens (a ``BertModel``),
+    ``logits`` the labels' scores per token (a ``BertForTokenClassification``)."""
+
+    def __init__(self, model: nn.Module, output: str) -> None:
+        super().__init__()
+        if output not in ("mean", "logits"):
+            raise ValueError(f"unknown output {output!r}")
+        self.model = model
+        self.output = output
+
+    def forward(self, embeds: Tensor, mask: Tensor) -> Tensor:
+        out = self.model(inputs_embeds=embeds, attention_mask=mask)
+        if self.output == "logits":
+            logits: Tensor = out.logits
+            return logits
+        hidden: Tensor = out.last_hidden_state
+        weights = mask.to(hidden.dtype)[..., None]
+        return (hidden * weights).sum(1) / weights.sum(1)
+
+
+class TorchEncoder:
+    """``FromEmbeddings`` run by PyTorch with the same call as :class:`~.runtime.OnnxEncoder`
+    (``encoder(ids, mask, threads)`` on NumPy arrays): for a model that is not exported, such as a
+    test's tiny tagger or the embedder in bfloat16."""
+
+    def __init__(self, model: nn.Module, output: str) -> None:
+        self.module = FromEmbeddings(model, output)
+        nn.Module.eval(self.module)
+
+    def __call__(
+        self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64], threads: int | None = None
+    ) -> npt.NDArray[np.float32]:
+        previous = torch.get_num_threads()
+        if threads is not None:
+            torch.set_num_threads(threads)  # process-wide: set for this call only
+        try:
+            with torch.inference_mode():
+                embedding: nn.Module = self.module.model.get_input_embeddings()  # type: ignore[operator]
+                embeds = embedding(torch.from_numpy(ids))
+                out: npt.NDArray[np.float32] = self.module(embeds, torch.from_numpy(mask)).float().numpy()
+        finally:
+            torch.set_num_threads(previous)
+        return out
 
 
 def predict_word_tags(

