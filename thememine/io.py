@@ -75,12 +75,14 @@ def npy_bytes(array: Any, dtype: str = "float32") -> bytes:
     return buffer.getvalue()
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 
     An interrupted run leaves either the old file or the new one, never half of one (and at most
     a hidden ``.NAME.*.tmp`` file, which :func:`remove_leftovers` takes away). ``mode`` sets the
-    permissions before any byte is written (0o600 for a file only its owner may read).
+    permissions before any byte is written (0o600 for a file only its owner may read). Without
+    ``durable`` nothing is synced to disk and the write is none of the run's durable writes (the
+    crash tests stop a command at its n-th): for a cache that can be made again.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -89,12 +91,15 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        durable_point()
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if durable:
+            durable_point()
         os.replace(tmp, path)
-        fsync_dir(path.parent)
-        durable_point()
+        if durable:
+            fsync_dir(path.parent)
+            durable_point()
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -269,9 +269,13 @@ def themes(
     }
     model = guide = None
     if texts is not None:  # calibrated once, before the themes are named: a code names a theme it codes
-        model = _code_model(units, normalise_rows(embedded.vectors), texts, include_interviewer)
+        from thememine.themes import coding
+
+        unit_vectors, rows = normalise_rows(embedded.vectors), _fitted_rows(units, include_interviewer)
+        model = coding.code_model(texts, unit_vectors, rows)
         settings.update(_calibration_settings(model, names, threshold))
-        guide = _guide(units, normalise_rows(embedded.vectors), model, include_interviewer)
+        # what the fit clusters beside each embedding (fit.guided)
+        guide = coding.guide(units, unit_vectors, model, rows)
     run = fit_run(units, embedded.vectors, seed, vectors, names, include_interviewer, settings, guide)
     messages: list[str] = []
     # one step: every file of the fit changes together, and no decision slips in between the
@@ -338,24 +342,22 @@ def _code_texts(
     return texts.with_examples({code: run.embeddings[rows] for code, rows in found.items()})
 
 
+def _fitted_rows(units: Sequence[Unit], include_interviewer: bool) -> list[int]:
+    """The statements a fit takes in, over which the codebook's spread is measured."""
+    from thememine.themes.coding import content_rows
+    from thememine.themes.fit import content_mask
+
+    return content_rows(units, content_mask(units, include_interviewer))
+
+
 def _code_model(
     units: Sequence[Unit], embeddings: Matrix, texts: CodeTexts, include_interviewer: bool
 ) -> CodeModel:
-    """The codebook's model for this corpus: code vectors, their spread over the statements that are
-    coded, and the calibration fitted on the codebook's examples."""
-    from thememine.themes.coding import code_model, content_rows
-    from thememine.themes.fit import content_mask
+    """The codebook's model for this corpus: code vectors, their spread over the statements a fit
+    takes in, and the calibration fitted on the codebook's examples."""
+    from thememine.themes.coding import code_model
 
-    return code_model(texts, embeddings, content_rows(units, content_mask(units, include_interviewer)))
-
-
-def _guide(units: Sequence[Unit], embeddings: Matrix, model: CodeModel, include_interviewer: bool) -> Matrix:
-    """Each statement's code confidences, which a fit with a codebook clusters beside its embedding
-    (:func:`~thememine.themes.fit.guided`)."""
-    from thememine.themes.coding import content_rows, guide
-    from thememine.themes.fit import content_mask
-
-    return guide(units, embeddings, model, content_rows(units, content_mask(units, include_interviewer)))
+    return code_model(texts, embeddings, _fitted_rows(units, include_interviewer))
 
 
 def _calibration_settings(model: CodeModel, names: Sequence[str], threshold: float) -> dict[str, Any]:
@@ -385,9 +387,9 @@ def _write_codes(
     statements, if any (its spread is measured over the statements a fit takes in, either way).
     """
     from thememine.themes.coding import code_units, codes_csv
-    from thememine.themes.model import INTERVIEWER
+    from thememine.themes.model import coded_mask
 
-    coded = [not u.filler and (include_interviewer or u.role != INTERVIEWER) for u in units]
+    coded = coded_mask(units, include_interviewer)
     model = (
         model
         if model is not None

@@ -476,21 +476,26 @@ def _read_run(folder: Path) -> ThemeRun:
         raise _Mismatch(folder / EMBEDDINGS_FILE, f"does not match {STATE_FILE}", _DAMAGED_RUN)
     if len(run.assignment) != len(units) or len(run.scores) != len(units):
         raise _bad(state_path, "assignments and statements differ in number", _DAMAGED_RUN)
-    run.ensemble = _load_ensemble(folder / ENSEMBLE_FILE)
+    run.ensemble = _load_ensemble(folder / ENSEMBLE_FILE, len(run.with_content()))
     return run
 
 
-def _load_ensemble(path: Path) -> NDArray[np.int16] | None:
-    """The fit's kept runs, or None when there are none or they cannot be read: they are only a
-    shortcut (a decision makes them again from the embeddings), so a damaged file costs time, not
-    the run."""
+def _load_ensemble(path: Path, fitted: int) -> NDArray[np.int16] | None:
+    """The fit's kept runs (a row per one of the ``fitted`` statements), or None when there are
+    none or they cannot be read or do not fit the run: they are only a shortcut (a decision makes
+    them again, in the space the fit clustered), so a damaged file costs time, not the run."""
     if not path.is_file():
         return None
     try:
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError, TypeError, EOFError):  # numpy's words for a cut-short or foreign file
         return None
-    if not isinstance(array, np.ndarray) or array.ndim != 2 or array.dtype != np.int16:
+    if (
+        not isinstance(array, np.ndarray)
+        or array.ndim != 2
+        or array.dtype != np.int16
+        or len(array) != fitted
+    ):
         return None
     return array
 

@@ -321,6 +321,9 @@ def test_without_kept_runs_a_decision_makes_them_again(tmp_path: Path) -> None:
     units, vectors, _ = separated()
     run = fit_run(units, vectors, seed=3)
     save_run(run, tmp_path)
+    assert run.ensemble is not None
+    np.save(tmp_path / ENSEMBLE_FILE, run.ensemble[:-1], allow_pickle=False)  # not this run's rows
+    assert load_run(tmp_path).ensemble is None
     (tmp_path / ENSEMBLE_FILE).write_bytes(b"not an array")  # damaged: only a shortcut is lost
     loaded = load_run(tmp_path)
     assert loaded.ensemble is None

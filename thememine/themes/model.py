@@ -186,12 +186,17 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
+def coded_mask(units: Sequence[Unit], include_interviewer: bool = False) -> list[bool]:
+    """Which statements are coded with a codebook: not flagged as filler, and (unless
+    ``include_interviewer``) not said by the interviewer or moderator."""
+    return [not u.filler and (include_interviewer or u.role != INTERVIEWER) for u in units]
+
+
 def content_mask(units: Sequence[Unit], include_interviewer: bool = False) -> list[bool]:
-    """Which statements may form themes: not flagged as filler, with a content word left, and
-    (unless ``include_interviewer``) not said by the interviewer or moderator."""
+    """Which statements may form themes: those :func:`coded_mask` keeps that have a content word left."""
     from thememine.themes.keywords import is_content_free  # its word lists and SciPy only when asked
 
     return [
-        not u.filler and not is_content_free(u.text) and (include_interviewer or u.role != INTERVIEWER)
-        for u in units
+        coded and not is_content_free(u.text)
+        for coded, u in zip(coded_mask(units, include_interviewer), units, strict=True)
     ]

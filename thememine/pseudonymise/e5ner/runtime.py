@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from thememine.errors import ThememineError
-from thememine.io import default_cache_dir
+from thememine.io import atomic_write_bytes, default_cache_dir
 from thememine.pseudonymise.e5ner.weights import Q4Matrix
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def cached_graph(
     log.info("Preparing the %s model for ONNX Runtime (once; kept in %s)", name, path.parent)
     data = export_graph(build(), probe, words)
     try:
-        _write_atomically(path, data)
+        atomic_write_bytes(path, data, durable=False)  # a cache: no sync, not a durable write of the run
     except OSError as err:
         log.warning(
             "Cannot keep the %s model's graph in %s (%s); it will be prepared again next time.",
@@ -204,21 +204,6 @@ def export_graph(module: nn.Module, probe: IntArray, words: Q4Matrix) -> bytes:
             f"(more than {PROBE_TOLERANCE}); please report this, with the versions of torch and onnxruntime."
         )
     return data
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file renamed into place. Not :func:`thememine.io.atomic_write_bytes`: a cached
-    graph is no result of the run, needs no sync to disk, and must not count as one of the run's
-    durable writes (the crash tests stop a command at its n-th)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _temporary_file(data: bytes) -> Path:
