@@ -334,4 +334,3 @@ class DateRecognizer(PatternRecognizer):
             return Verdict.REJECT
         year, _, _ = parsed
         return Verdict.CONFIRM if year is not None else Verdict.NO_OPINION
-
