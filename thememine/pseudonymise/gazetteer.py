@@ -59,9 +59,14 @@ def names() -> Names:
     text = resources.files("thememine.data").joinpath("names_da.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     # The list of names borne in Denmark counts bearers of every origin ("Ahmad" is there, with a
-    # larger count than in the Muslim list): a name of the Muslim list is Muslim wherever else it
-    # stands, unless name_origins_da.tsv says otherwise.
-    muslim = {row["name"].strip().casefold() for row in rows if row["ethnicity"] == "muslim"}
+    # larger count than in the Muslim list): a first (last) name of the Muslim list is Muslim
+    # wherever else it stands, unless name_origins_da.tsv says otherwise. First and last names
+    # apart: "Lone" is a Muslim last name and a Danish first name.
+    muslim = {
+        (row["name"].strip().casefold(), row["first_name"] == "True")
+        for row in rows
+        if row["ethnicity"] == "muslim"
+    }
     curated = name_origins()
     for row in rows:
         name = row["name"].strip()
@@ -72,7 +77,9 @@ def names() -> Names:
             name=name,
             gender=row["gender"],
             first=row["first_name"] == "True",
-            origin=curated.get(folded, "muslim" if folded in muslim else "danish"),
+            origin=curated.get(
+                folded, "muslim" if (folded, row["first_name"] == "True") in muslim else "danish"
+            ),
             count=float(row["count"] or 0),
         )
         table = first if entry.first else last

@@ -148,6 +148,8 @@ class SurrogateMap:
         self._aliases: dict[str, set[int]] = {}
         self._words: frozenset[str] = frozenset()
         self._words_for = -1
+        self._forms: frozenset[str] = frozenset()
+        self._forms_for = -1
 
     # ----- linking ------------------------------------------------------------------------------
     def link_all(self, mentions: Iterable[tuple[str, str]]) -> None:
@@ -291,6 +293,17 @@ class SurrogateMap:
         ]
         if all(kept):  # only words of a kind ("Psykiatrisk Center"), yet detected: the whole is a name
             kept = [False] * len(tokens)
+        written = self._organisation_words_kept(entity, tokens, kept)
+        if self._holds_original(written):
+            # a kept word is another entity's whole original form ("Lokalpsykiatri" denied on its
+            # own): then nothing is kept, as the leak check would rightly find it
+            written = self._organisation_words_kept(entity, tokens, [False] * len(tokens))
+        return written
+
+    def _organisation_words_kept(self, entity: Entity, tokens: list[str], kept: list[bool]) -> str:
+        """A workplace's surrogate with the ``kept`` words as written and the others replaced."""
+        kinds = institutions()
+        folded = [token.casefold() for token in tokens]
         context = {word for word, keep in zip(folded, kept, strict=True) if keep and word in kinds.types}
         out: list[str] = []
         start = 0
@@ -305,6 +318,18 @@ class SurrogateMap:
             out += self._organisation_run(entity, tokens[start:end], context)
             start = end
         return " ".join(out)
+
+    def _holds_original(self, text: str) -> bool:
+        """Whether an original form of any entity stands in ``text`` as whole words."""
+        if self._forms_for != len(self.index):
+            self._forms = frozenset(form for _, form in self.index)
+            self._forms_for = len(self.index)
+        words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", text.casefold())
+        return any(
+            " ".join(words[start:end]) in self._forms
+            for start in range(len(words))
+            for end in range(start + 1, len(words) + 1)
+        )
 
     def _organisation_run(self, entity: Entity, run: list[str], context: set[str]) -> list[str]:
         """The surrogate words for a run of words that name a workplace: places and the rest."""
@@ -363,14 +388,16 @@ class SurrogateMap:
     def _organisation_name(self, entity: Entity, key: str, context: set[str]) -> str:
         """The surrogate for the words of a workplace that are no place: a town when the kind is
         written beside them ("Team Ressource" → "Team Skive"), else an institution's name."""
-        given = self._given(_NAME_PART + key)
+        kinds = institutions()
+        tail = kinds.tail(key.split()[-1])
+        as_town = bool(context) and tail is None
+        part = (_TOWN_PART if as_town else _NAME_PART) + key
+        given = self._given(part)
         if given is not None:
             return given
         avoid = self._original_words() | self._place_words()
-        rng = self._rng(entity, _NAME_PART + key)
-        kinds = institutions()
-        tail = kinds.tail(key.split()[-1])
-        if context and tail is None:
+        rng = self._rng(entity, part)
+        if as_town:
             pool = _towns(avoid)
         else:
             tails = [tail] if tail else list(_NAME_TAILS)
@@ -387,7 +414,7 @@ class SurrogateMap:
                 same = [name for name in pool if name.casefold().endswith(tuple(tails))]
                 pool = same or pool
         value = rng.choice(pool)
-        entity.parts[_NAME_PART + key] = value
+        entity.parts[part] = value
         return value
 
     def _given(self, part: str) -> str | None:
@@ -773,6 +800,7 @@ def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozens
 
 # Keys of the surrogates of a workplace's parts in Entity.parts: a place, or words that are none.
 _PLACE_PART = "place|"
+_TOWN_PART = "town|"  # words that are no place, beside a kind: "Vest" of "Regionspsykiatrien Vest"
 _NAME_PART = "name|"
 _NAME_TAILS = ("huset", "gården")  # a drawn institution name without an ending to keep
 _DIRECTIONS = frozenset(["vest", "øst", "nord", "syd", "midt", "city", "centrum"])
