@@ -236,7 +236,7 @@ def main() -> int:
         )
     text = "\n".join(
         [
-            "# Surrogate fidelity (names style)",
+            "**Surrogate fidelity (names style)**",
             "",
             f"Written by `benchmarks/eval_surrogates.py`; {measured_code()}. Mean per key over "
             f"{args.keys} keys; persons and workplaces as found by one run of the detectors.",
