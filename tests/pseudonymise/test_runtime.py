@@ -75,7 +75,9 @@ def test_the_graph_computes_what_pytorch_computes_at_any_batch_and_length(tmp_pa
 def _with_4bit_layers(module: torch.nn.Module, seed: int = 2) -> list[Q4Matrix]:
     """Give each of ``module``'s encoder layers 4-bit weights (Q4_0-exact); returns the matrices."""
     matrices = []
-    linears = [m for name, m in module.named_modules() if ".encoder." in name and isinstance(m, torch.nn.Linear)]
+    linears = [
+        m for name, m in module.named_modules() if ".encoder." in name and isinstance(m, torch.nn.Linear)
+    ]
     for offset, linear in enumerate(linears):
         rows, columns = linear.weight.shape
         matrix = _words(rows, columns, seed=seed + offset)

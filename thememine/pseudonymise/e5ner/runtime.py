@@ -56,7 +56,8 @@ PROBE_TOLERANCE = 1e-3  # largest difference to PyTorch a freshly exported graph
 # shared with other work, spinning threads took CPU the others needed (docs/embeddings.md).
 SPIN = "0"
 MICROSOFT = "com.microsoft"  # the domain of ONNX Runtime's own operators
-ACCURACY_FLOAT32 = 1  # MatMulNBits: unpack the 4-bit weights and multiply in float32 (4 would round inputs to int8)
+# MatMulNBits' accuracy level: unpack the 4-bit weights and multiply in float32 (4 would round inputs to int8)
+ACCURACY_FLOAT32 = 1
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float32]
