@@ -56,6 +56,7 @@ PREFIX = "query: "
 PER_CODE = 3  # texts of each code in a step's batch
 STEPS = 30
 RATE = 1e-4
+TEMPERATURE = 20.0  # of the prototype loss's softmax
 EMBED_BATCH = 32
 
 
@@ -142,8 +143,34 @@ def pair_loss(vectors: Tensor, labels: Tensor) -> Tensor:
     return ((cosines[positive] - 1) ** 2).mean() + (cosines[negative] ** 2).mean()
 
 
+def prototype_loss(vectors: Tensor, labels: Tensor) -> Tensor:
+    """Each text against its batch's codes, a prototypical network's loss: the codes are the
+    mean of their other texts in the batch, and a softmax over the cosines (times
+    :data:`TEMPERATURE`) should pick the text's own."""
+    one_hot = F.one_hot(labels, int(labels.max()) + 1).float()
+    sums = one_hot.T @ vectors  # codes × dim
+    counts = one_hot.sum(0)
+    present = counts > 0
+    codes = F.normalize(sums[present], dim=-1)
+    logits = vectors @ codes.T
+    index = torch.cumsum(present.long(), 0)[labels] - 1  # each text's code among the present
+    own = F.normalize(sums[labels] - vectors, dim=-1)  # its code without it
+    logits = logits.clone()
+    logits[torch.arange(len(labels)), index] = (vectors * own).sum(-1)
+    return F.cross_entropy(TEMPERATURE * logits, index)
+
+
+LOSSES = {"pairs": pair_loss, "prototypes": prototype_loss}
+
+
 def fine_tune(
-    split: SplitEncoder, states: Sequence[Tensor], labels: np.ndarray, seed: int, steps: int, rate: float
+    split: SplitEncoder,
+    states: Sequence[Tensor],
+    labels: np.ndarray,
+    seed: int,
+    steps: int,
+    rate: float,
+    loss_name: str = "pairs",
 ) -> nn.ModuleList:
     """The top layers trained on the labelled texts' pairs (module docstring)."""
     torch.manual_seed(seed)
@@ -153,7 +180,7 @@ def fine_tune(
     optimiser = torch.optim.AdamW(top.parameters(), lr=rate)
     for _ in range(steps):
         batch = batch_of(labels, rng)
-        loss = pair_loss(run_top(top, [states[i] for i in batch]), torch.from_numpy(labels[batch]))
+        loss = LOSSES[loss_name](run_top(top, [states[i] for i in batch]), torch.from_numpy(labels[batch]))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
@@ -206,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=STEPS)
     ap.add_argument("--rate", type=float, default=RATE)
+    ap.add_argument("--loss", choices=("pairs", "prototypes"), default="pairs")
     ap.add_argument("--markdown", type=Path, default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -242,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
             labelled = [*range(len(descriptions), examples_at), *(examples_at + i for i in train)]
             labels = np.concatenate([sentence_owners, owners[train]])
             started = time.time()
-            top = fine_tune(split, [states[i] for i in labelled], labels, seed, args.steps, args.rate)
+            top = fine_tune(
+                split, [states[i] for i in labelled], labels, seed, args.steps, args.rate, args.loss
+            )
             tuned = embed(top, states)
             tune_seconds.append(time.time() - started)
             args_ = (len(descriptions), sentence_owners, train, owners, test, corpus_at, examples_at)
@@ -258,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Codebook `{book.name}`: {len(book.codes)} codes, {len(owners)} examples, {len(sentences)} "
         f"description sentences (always training); standardised over the sample's {len(statements)} "
         f"statements with content (no gold read). Top {args.layers} layers tuned, {args.steps} steps "
-        f"of {PER_CODE} texts per code, learning rate {args.rate}. Lower layers for all {len(texts)} texts: {lower_seconds:.0f} s once; "
+        f"of {PER_CODE} texts per code, {args.loss} loss, learning rate {args.rate}. Lower layers for all {len(texts)} texts: {lower_seconds:.0f} s once; "
         f"a fine-tune and re-embedding: {np.median(tune_seconds):.0f} s (median).",
         "",
         "| seed | base top-1 | top-3 | MRR | tuned top-1 | top-3 | MRR |",
