@@ -299,7 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.markdown:
-        write_block(args.markdown, "cv_setfit", text)
+        write_block(
+            args.markdown,
+            "cv_setfit",
+            "## Codebook coding: a fine-tuned encoder, on the codebook's examples\n\nWritten by "
+            f"`benchmarks/cv_setfit.py --layers {args.layers} --loss {args.loss} --rate {args.rate} "
+            f"--steps {args.steps} --seeds {' '.join(map(str, args.seeds))}` (run by "
+            "hand, 2 CPU cores shared with other work).\n\n" + text,
+        )
     return 0
 
 
