@@ -264,9 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     key = hashlib.sha256("\x00".join([str(split.frozen), *texts]).encode()).hexdigest()[:16]
     saved = Path(tempfile.gettempdir()) / f"cv_setfit-lower-{key}.pt"  # the same texts and cut only
-    states = torch.load(saved) if saved.exists() else split.lower(texts)
+    kept = saved.exists()
+    states = torch.load(saved) if kept else split.lower(texts)
     torch.save(states, saved)
-    lower_seconds = time.time() - started
+    lower = "kept from an earlier run" if kept else f"{time.time() - started:.0f} s once"
     base = embed(split.top(), states)
 
     rows = []
@@ -298,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Codebook `{book.name}`: {len(book.codes)} codes, {len(owners)} examples, {len(sentences)} "
         f"description sentences (always training); standardised over the sample's {len(statements)} "
         f"statements with content (no gold read). Top {args.layers} layers tuned, {args.steps} steps "
-        f"of {PER_CODE} texts per code, {args.loss} loss, learning rate {args.rate}. Lower layers for all {len(texts)} texts: {lower_seconds:.0f} s once; "
+        f"of {PER_CODE} texts per code, {args.loss} loss, learning rate {args.rate}. Lower layers for all {len(texts)} texts: {lower}; "
         f"a fine-tune and re-embedding: {np.median(tune_seconds):.0f} s (median).",
         "",
         "| seed | base top-1 | top-3 | MRR | tuned top-1 | top-3 | MRR |",
