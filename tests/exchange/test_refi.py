@@ -14,6 +14,7 @@ from thememine.errors import InputError
 from thememine.exchange import export_codes, make_guid, read_qdc, read_qdpx, theme_colour
 from thememine.exchange.export import export_run
 from thememine.exchange.qdc import CODEBOOK_NS, PROJECT_NS
+from thememine.exchange.qdpx import unix_lines
 from thememine.ingest.store import load_documents
 from thememine.pipeline import ingest, themes
 from thememine.runfolder import load_run
@@ -42,11 +43,16 @@ INTERVIEWS = {
 }
 
 
+WINDOWS_LINES = "psykiatri/doc02.txt"  # written with \r\n line ends, as Windows programs save text
+
+
 def _write_corpus(folder: Path) -> Path:
     for name, turns in INTERVIEWS.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n\n".join(f"{who}: {said}" for who, said in turns) + "\n", encoding="utf-8")
+        text = "\n\n".join(f"{who}: {said}" for who, said in turns) + "\n"
+        newline = "\r\n" if name == WINDOWS_LINES else "\n"
+        path.write_bytes(text.replace("\n", newline).encode("utf-8"))
     return folder
 
 
@@ -90,6 +96,31 @@ def test_the_fixture_has_an_emoji_statement_with_a_theme(run_dir: Path) -> None:
     run = load_run(run_dir)
     themed = [u for u, t in zip(run.units, run.assignment, strict=True) if t != UNASSIGNED]
     assert any(EMOJI in u.text for u in themed)
+
+
+def test_the_fixture_has_windows_line_ends_and_statements_after_them(run_dir: Path) -> None:
+    run = load_run(run_dir)
+    (document,) = [d for d in load_documents(run_dir) if "\r\n" in d.text]
+    themed = [u for u, t in zip(run.units, run.assignment, strict=True) if t != UNASSIGNED]
+    assert any(u.doc_id == document.id and document.text[: u.start].count("\r\n") >= 2 for u in themed)
+
+
+def test_sources_have_one_kind_of_line_end(exported: tuple[Path, Path]) -> None:
+    """QualCoder counts \r\n as two positions and ATLAS.ti as one: only \n means the same to both."""
+    with zipfile.ZipFile(exported[0]) as archive:
+        sources = [name for name in archive.namelist() if name.startswith("Sources/")]
+        assert len(sources) == len(INTERVIEWS)
+        assert not [name for name in sources if b"\r" in archive.read(name)]
+
+
+def test_line_ends_are_made_unix_with_positions_moved_alike() -> None:
+    text = "a\r\nbc\rd\r\n\r\nef"
+    plain, position = unix_lines(text)
+    assert plain == "a\nbc\nd\n\nef"
+    for start, end in [(0, 1), (3, 5), (6, 7), (11, 13), (1, 3), (0, len(text))]:
+        assert plain[position(start) : position(end)] == text[start:end].replace("\r\n", "\n").replace(
+            "\r", "\n"
+        )
 
 
 def test_qdc_is_valid_against_the_codebook_schema(exported: tuple[Path, Path]) -> None:
@@ -140,14 +171,19 @@ def test_round_trip_gives_the_same_codings(run_dir: Path, exported: tuple[Path, 
         for u, t in zip(run.units, run.assignment, strict=True)
         if t != UNASSIGNED
     )
+    documents = {d.id: d for d in load_documents(run_dir)}
+    moved = {name: unix_lines(document.text) for name, document in documents.items()}
+    expected = sorted(
+        (code, doc, moved[doc][1](start), moved[doc][1](end)) for code, doc, start, end in expected
+    )
     project = read_qdpx(exported[0])
     assert sorted((c.code, c.source, c.start, c.end) for c in project.codings) == expected
     sources = {s.name: s for s in project.sources}
-    documents = {d.id: d for d in load_documents(run_dir)}
-    assert {name: s.text for name, s in sources.items()} == {k: d.text for k, d in documents.items()}
+    assert {name: s.text for name, s in sources.items()} == {k: text for k, (text, _) in moved.items()}
     assert {s.variables["Group"] for s in project.sources} == {"jobcenter", "psykiatri"}
+    statements = {(u.doc_id, moved[u.doc_id][1](u.start)): u.text for u in run.units}
     for coding in project.codings:
-        assert coding.text(sources) == documents[coding.source].text[coding.start : coding.end]
+        assert coding.text(sources) == statements[coding.source, coding.start]
     assert project.name == run_dir.name
 
 

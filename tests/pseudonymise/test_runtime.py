@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 import torch
 from transformers import BertForTokenClassification, BertModel
@@ -20,6 +21,7 @@ from thememine.pseudonymise.e5ner.runtime import (
     cached_graph,
     embed_rows,
     export_graph,
+    pack_4bit,
     pad_ids,
 )
 from thememine.pseudonymise.e5ner.tagger import default_model_dir
@@ -68,6 +70,60 @@ def test_the_graph_computes_what_pytorch_computes_at_any_batch_and_length(tmp_pa
         got, expected = onnx(ids, mask, threads=1), reference(ids, mask)
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def _with_4bit_layers(module: torch.nn.Module, seed: int = 2) -> list[Q4Matrix]:
+    """Give each of ``module``'s encoder layers 4-bit weights (Q4_0-exact); returns the matrices."""
+    matrices = []
+    linears = [
+        m for name, m in module.named_modules() if ".encoder." in name and isinstance(m, torch.nn.Linear)
+    ]
+    for offset, linear in enumerate(linears):
+        rows, columns = linear.weight.shape
+        matrix = _words(rows, columns, seed=seed + offset)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(matrix.dequantised()))
+        matrices.append(matrix)
+    return matrices
+
+
+def test_packed_blocks_are_the_weights_in_matmulnbits_order() -> None:
+    matrix = _words(3, 64)
+    blocks, scales = matrix.packed()
+    assert blocks.shape == (3, 2, 16) and scales.shape == (6,)
+    # MatMulNBits: byte j of a block holds weight 2j (low nibble) and 2j + 1 (high); zero point 8
+    weights = np.stack([blocks & 0x0F, blocks >> 4], axis=3).reshape(3, 2, 32).astype(np.float32) - 8
+    np.testing.assert_array_equal((weights * scales.reshape(3, 2, 1)).reshape(3, 64), matrix.dequantised())
+
+
+@pytest.mark.parametrize("kind", ["mean", "logits"])
+def test_a_graph_with_4bit_layers_computes_what_pytorch_computes(tmp_path: Path, kind: str) -> None:
+    words = _words()
+    module = _tiny(kind, words)
+    matrices = _with_4bit_layers(module)
+    probe, _ = _batch([5])
+    graph = tmp_path / "packed.onnx"
+    graph.write_bytes(export_graph(module, probe, words, packed=matrices))
+    ops = [node.op_type for node in onnx.load(str(graph)).graph.node]
+    assert ops.count("MatMulNBits") == len(matrices) == SHAPE.layers * 6
+    encoder, reference = OnnxEncoder(graph, words), TorchEncoder(module.model, kind)
+    for lengths in ([3], [7, 2, 12]):
+        ids, mask = _batch(lengths, seed=len(lengths))
+        np.testing.assert_allclose(encoder(ids, mask, threads=1), reference(ids, mask), atol=1e-5)
+
+
+def test_only_weights_that_are_exactly_a_4bit_matrix_are_packed(tmp_path: Path) -> None:
+    words = _words()
+    module = _tiny("mean", words)
+    matrices = _with_4bit_layers(module)
+    probe, _ = _batch([5])
+    plain = export_graph(module, probe, words)
+    # one matrix changed by a rounding step (a fine-tuned weight): its MatMul stays float32
+    changed = _words(*matrices[0].shape, seed=99)
+    packed = onnx.load_from_string(pack_4bit(plain, [changed, *matrices[1:]]))
+    ops = [node.op_type for node in packed.graph.node]
+    assert ops.count("MatMulNBits") == len(matrices) - 1
+    assert onnx.load_from_string(pack_4bit(plain, [])).graph.node == onnx.load_from_string(plain).graph.node
 
 
 def test_rows_are_dequantised_as_the_torch_embedding_does() -> None:

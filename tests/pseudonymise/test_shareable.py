@@ -310,3 +310,43 @@ def test_header_lines_survive_pseudonymisation_at_their_new_place(tmp_path: Path
         entry = document.text[line.start : line.end]
         assert "Mette" not in entry and entry.strip() and "\n" not in entry.strip()
     assert [line.key for line in document.header] == [line.key for line in original.header]
+
+
+# ----- workplaces the model takes for places ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("tagged", "text"),
+    [
+        # a workplace elsewhere in the corpus ("bostedet Skovbrynet")
+        ({"Skovbrynet": "LOC"}, "IP: Jeg bor på bostedet Skovbrynet. Skovbrynet er godt.\n"),
+        # no known place, and it ends like an institution's name
+        ({"Fontænehuset": "LOC"}, "IP: Jeg kommer i Fontænehuset hver dag. Fontænehuset hjælper.\n"),
+    ],
+)
+def test_a_workplace_taken_for_a_place_gets_a_workplace_surrogate(
+    tagged: dict[str, str], text: str, tmp_path: Path
+) -> None:
+    from thememine.pseudonymise.gazetteer import places
+
+    (name,) = tagged
+    result, mapping = run({"a.txt": text}, tmp_path, "names", WordTagger(tagged))
+    labels = {d.label for ds in result.detections.values() for d in ds}
+    assert labels == {"ORGANISATION"}, labels
+    fake = mapping.surrogate("ORGANISATION", name)
+    out = result.documents[0].text
+    assert name not in out and out.count(fake) == 2
+    assert fake.casefold() not in places()
+    assert reidentify(out, mapping)[0] == text
+
+
+def test_workplaces_in_the_names_style_are_restored_exactly(tmp_path: Path) -> None:
+    text = (
+        "IP: Jeg er sagsbehandler i Jobcenter Horsens, og jeg bor i Horsens. Før var jeg i "
+        "Regionspsykiatrien Horsens og på Psykiatrisk Center Vejle. Skanderborg Kommune ringede.\n"
+    )
+    result, mapping = run({"a.txt": text}, tmp_path, "names")
+    out = result.documents[0].text
+    town = mapping.surrogate("LOCATION", "Horsens")
+    assert f"Jobcenter {town}" in out and f"Regionspsykiatrien {town}" in out and "Horsens" not in out
+    assert re.search(r"Psykiatrisk Center \w+\b", out) and "Vejle" not in out
+    assert re.search(r"\w+ Kommune ringede", out) and "Skanderborg" not in out
+    assert reidentify(out, mapping)[0] == text

@@ -209,3 +209,174 @@ def test_an_address_with_or_without_floor_and_town_is_one_address(style: str) ->
         assert fakes[0].startswith(street + ", ") and fakes[1].startswith(street + ", ")
         assert fakes[1] == fakes[0].rsplit(", ", 1)[0]  # the same floor, without the town
         assert fakes[3] == street.lower()  # written in lower case, as the mention was
+
+
+# ----- workplaces keep their kind (names style) -----------------------------------------------
+def _workplaces(secret: int, *forms: str, places: tuple[str, ...] = ()) -> SurrogateMap:
+    mapping = SurrogateMap("names", bytes([secret]) * 32)
+    mapping.link_all([("LOCATION", p) for p in places] + [("ORGANISATION", f) for f in forms])
+    return mapping
+
+
+@pytest.mark.parametrize(
+    ("original", "pattern"),
+    [
+        ("Jobcenter Horsens", r"Jobcenter (\w+)"),
+        ("Regionspsykiatrien Vest", r"Regionspsykiatrien (\w+)"),
+        ("Psykiatrisk Center Vejle", r"Psykiatrisk Center (\w+)"),
+        ("Skanderborg Kommune", r"(\w+) Kommune"),
+        ("Lokalpsykiatri Aarhus Vest", r"Lokalpsykiatri (\w+) Vest"),
+    ],
+)
+@pytest.mark.parametrize("secret", range(5))
+def test_a_workplace_keeps_its_kind_and_gets_a_town_for_its_name(
+    original: str, pattern: str, secret: int
+) -> None:
+    from thememine.pseudonymise.gazetteer import place_names, places
+
+    fake = _workplaces(secret, original).surrogate("ORGANISATION", original)
+    found = re.fullmatch(pattern, fake)
+    assert found, fake
+    town = found.group(1)
+    assert town.casefold() in places() and town.casefold() not in original.casefold()
+    if original.endswith("Kommune"):  # "Skanderborg Kommune": a municipality's name
+        assert town.casefold() in place_names("kommune")
+
+
+@pytest.mark.parametrize("secret", range(8))
+@pytest.mark.parametrize("original", ["Fontænehuset", "Skovbrynet", "Grundfos"])
+def test_a_workplace_named_by_no_place_gets_an_institution_name_never_a_town(
+    original: str, secret: int
+) -> None:
+    from thememine.pseudonymise.gazetteer import places
+
+    fake = _workplaces(secret, original).surrogate("ORGANISATION", original)
+    assert not fake.startswith("[") and fake.casefold() not in places(), fake
+    assert not _echoes(fake, {original.casefold()})
+    if original == "Fontænehuset":  # the institution ending stays
+        assert fake.endswith("huset") and fake != original
+
+
+def test_a_place_and_the_workplaces_named_after_it_share_one_town_and_no_other_place_takes_it() -> None:
+    for secret in range(5):
+        mapping = _workplaces(
+            secret,
+            "Jobcenter Horsens",
+            "Regionspsykiatrien Horsens",
+            "Jobcenter Vejle",
+            places=("Horsens", "Vejle", "Brædstrup"),
+        )
+        town = mapping.surrogate("LOCATION", "Horsens")
+        assert mapping.surrogate("ORGANISATION", "Jobcenter Horsens") == f"Jobcenter {town}"
+        assert mapping.surrogate("ORGANISATION", "Regionspsykiatrien Horsens") == f"Regionspsykiatrien {town}"
+        other = mapping.surrogate("ORGANISATION", "Jobcenter Vejle")
+        assert other == f"Jobcenter {mapping.surrogate('LOCATION', 'Vejle')}" and other != f"Jobcenter {town}"
+        assert mapping.surrogate("LOCATION", "Brædstrup") not in (town, other.split()[-1])
+
+
+def test_a_town_drawn_inside_a_workplace_is_the_places_own_when_it_comes_later() -> None:
+    mapping = _workplaces(3, "Jobcenter Horsens")
+    fake = mapping.surrogate("ORGANISATION", "Jobcenter Horsens")
+    mapping.link_all([("LOCATION", "Horsens")])  # a later interview names the town alone
+    assert mapping.surrogate("LOCATION", "Horsens") == fake.split()[-1]
+
+
+def test_workplace_forms_are_shaped_like_the_mention_and_restored_exactly() -> None:
+    from thememine.pseudonymise.reidentify import reidentify
+
+    forms = ["Jobcenter Horsens", "jobcenter horsens", "JOBCENTER HORSENS", "jobcenter Horsens"]
+    mapping = _workplaces(1, *forms)
+    fakes = [mapping.surrogate("ORGANISATION", f) for f in forms]
+    assert fakes[1] == fakes[0].lower() and fakes[2] == fakes[0].upper()
+    assert fakes[3] == "jobcenter " + fakes[0].split()[1]
+    text = " / ".join(fakes)
+    assert reidentify(text, mapping) == (" / ".join(forms), 4)
+
+
+def test_a_kept_word_that_is_an_original_form_is_replaced_too() -> None:
+    mapping = _workplaces(2, "Lokalpsykiatri", "Lokalpsykiatri Silkeborg")
+    fake = mapping.surrogate("ORGANISATION", "Lokalpsykiatri Silkeborg")
+    assert "lokalpsykiatri" not in fake.casefold() and "silkeborg" not in fake.casefold()
+
+
+def test_keys_written_before_workplace_surrogates_still_load_and_restore_their_tags() -> None:
+    from thememine.pseudonymise.reidentify import reidentify
+
+    old = {  # a names-style key as written before: the workplace has no drawn parts
+        "style": "names",
+        "secret": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+        "entities": [
+            {"id": 1, "label": "PERSON", "canonical": "Mette Holm", "variants": ["Mette Holm"],
+             "first": "Karin", "last": "Dahl", "fake": None, "parts": {}},
+            {"id": 1, "label": "ORGANISATION", "canonical": "Jobcenter Horsens",
+             "variants": ["Jobcenter Horsens"], "first": None, "last": None, "fake": None, "parts": {}},
+        ],
+    }  # fmt: skip
+    mapping = SurrogateMap.from_payload(old)
+    assert mapping.surrogate("PERSON", "Mette Holm") == "Karin Dahl"  # drawn values stay
+    fake = mapping.surrogate("ORGANISATION", "Jobcenter Horsens")
+    assert fake.startswith("Jobcenter ") and "Horsens" not in fake
+    old_output = "Karin Dahl fra [ORGANISATION_1] ringede."  # what the older version wrote
+    assert reidentify(old_output, mapping)[0] == "Mette Holm fra Jobcenter Horsens ringede."
+    assert reidentify(f"Karin Dahl fra {fake}.", mapping)[0] == "Mette Holm fra Jobcenter Horsens."
+
+
+# ----- names keep their apparent origin -------------------------------------------------------
+def _origins(name: str) -> list[str | None]:
+    """The origin of each part of a surrogate name: first word as a first name, last as a last."""
+    words = name.replace("el-", "").split()
+    if len(words) == 1:
+        return [names().origin(words[0])]
+    return [
+        names().origin(words[0], True),
+        *(names().origin(w) for w in words[1:-1]),
+        names().origin(words[-1], False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("Ahmad Rahimi", ["muslim", "muslim"]),  # "Ahmad" is in the Danish list too, with a larger count
+        ("Mohamad Hansen", ["muslim", "danish"]),  # a mixed original stays mixed, part by part
+        ("Lars Mikkelsen", ["danish", "danish"]),
+        ("Sara Rahimi", ["muslim", "muslim"]),  # a shared first name takes the family's origin
+        ("Sara Jensen", ["danish", "danish"]),
+        ("Yasmin el-Hassan", ["muslim", "muslim"]),
+        ("Lone Thygesen", ["danish", "danish"]),  # "Lone" is a Muslim last name, not a first name
+        ("Rahimi", ["muslim"]),  # a last name alone gets a last name of its origin
+    ],
+)
+def test_a_surrogate_name_keeps_the_apparent_origin_of_each_part(original: str, expected: list[str]) -> None:
+    for secret in range(10):
+        mapping = SurrogateMap("names", bytes([secret]) * 32)
+        mapping.link_all([("PERSON", original)])
+        fake = mapping.surrogate("PERSON", original)
+        assert _origins(fake) == expected, (original, fake)
+        if original == "Rahimi":
+            assert names().is_last(fake)
+
+
+def test_a_name_the_gazetteer_cannot_place_gets_parts_of_one_origin() -> None:
+    for secret in range(20):
+        mapping = SurrogateMap("names", bytes([secret]) * 32)
+        mapping.link_all([("PERSON", "Xiomara Qwertyson"), ("PERSON", "Xiomara Zeta Qwertyson")])
+        fake = mapping.surrogate("PERSON", "Xiomara Zeta Qwertyson")
+        assert len({origin for origin in _origins(fake) if origin != "shared"}) == 1, fake
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "origin"),
+    [
+        ("Ahmad", True, "muslim"),
+        ("Mohamad", True, "muslim"),
+        ("Rahimi", False, "muslim"),
+        ("Yildirim", False, "muslim"),
+        ("Maria", True, "shared"),
+        ("Lone", True, "danish"),
+        ("Nguyen", False, "asian"),
+        ("Paaske", False, "danish"),
+    ],
+)
+def test_the_gazetteer_tells_a_names_origin(name: str, first: bool, origin: str) -> None:
+    assert names().origin(name, first) == origin

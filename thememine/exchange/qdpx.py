@@ -1,7 +1,7 @@
 """REFI-QDA projects (``.qdpx``): a zip with ``project.qde`` and the sources as UTF-8 text.
 
 Each pseudonymised document becomes ``Sources/<guid>.txt`` (UTF-8, no byte order mark, its text
-exactly as thememine holds it), referenced as ``plainTextPath="internal://<guid>.txt"``. Each
+as thememine holds it with ``\n`` line ends; see below), referenced as ``plainTextPath="internal://<guid>.txt"``. Each
 statement in an exported theme becomes a ``PlainTextSelection`` with one ``Coding``.
 
 Positions: REFI-QDA 1.5, section 10.2: "Selections in a text file are defined by the first and the
@@ -9,14 +9,23 @@ last character (Unicode codepoint) in the file. The first codepoint in the file 
 Python string indices count code points too, so a statement's ``start``/``end`` are written as
 they are; ``endPosition`` is the position after the last character (``text[start:end]``), as
 QualCoder writes and reads it. An emoji is one position, not two as in UTF-16.
+
+Line ends: a source is written with ``\n`` only (Windows ``\r\n`` and old ``\r`` made ``\n``,
+positions moved with them). Programs disagree on ``\r\n``: QualCoder counts it as two positions
+(it reads the file with Python's universal newlines and, when the first line ends in ``\r\n``,
+puts a space after every ``\n`` to keep the count), while ATLAS.ti's positions count it as one;
+and QualCoder looks at the first line only, so a file whose line ends are mixed is misplaced
+there. With ``\n`` alone every program counts the same.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +42,8 @@ PROJECT_FILE = "project.qde"
 SOURCES_DIR = "Sources"
 INTERNAL = "internal://"
 GROUP_VARIABLE = "Group"
+
+_CRLF = re.compile("\r\n")
 
 _HINT = "Export the project again from the QDA program as a REFI-QDA project (.qdpx)"
 
@@ -138,7 +149,8 @@ def build_project(
     sources = ET.SubElement(root, _tag("Sources")) if documents else root
     for document in documents:
         guid = make_guid(project, "source", document.id)
-        files[f"{SOURCES_DIR}/{guid}.txt"] = document.text
+        text, position = unix_lines(document.text)
+        files[f"{SOURCES_DIR}/{guid}.txt"] = text
         source = ET.SubElement(
             sources,
             _tag("TextSource"),
@@ -157,8 +169,8 @@ def build_project(
                 {
                     "guid": make_guid(project, "selection", unit_id),
                     "name": unit_id,
-                    "startPosition": str(start),
-                    "endPosition": str(end),
+                    "startPosition": str(position(start)),
+                    "endPosition": str(position(end)),
                     "creatingUser": user,
                     "creationDateTime": created,
                 },
@@ -180,6 +192,17 @@ def build_project(
             ET.SubElement(value, _tag("TextValue")).text = document.group
     ET.indent(root)
     return ProjectFiles(bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)), files, count)
+
+
+def unix_lines(text: str) -> tuple[str, Callable[[int], int]]:
+    """``text`` with every line end ``\n``, and where a position in ``text`` lands in it.
+
+    Only a ``\r\n`` pair shortens the text (by its ``\r``), so a position moves back by the
+    pairs that start before it; a lone ``\r`` becomes ``\n`` in place.
+    """
+    pairs = [match.start() for match in _CRLF.finditer(text)]
+    plain = text.replace("\r\n", "\n").replace("\r", "\n")
+    return plain, lambda at: at - bisect.bisect_left(pairs, at)
 
 
 def qdpx_bytes(files: ProjectFiles) -> bytes:

@@ -25,7 +25,7 @@ from thememine.ingest.labels import is_generic_label
 from thememine.ingest.model import Document, Statement, TimeMark, Turn
 from thememine.pseudonymise.detection import LOCATION, ORGANISATION, PERSON, Detection, resolve_overlaps
 from thememine.pseudonymise.engine import Analysis, Detector
-from thememine.pseudonymise.gazetteer import names
+from thememine.pseudonymise.gazetteer import institutions, names, places
 from thememine.pseudonymise.leaks import MIN_LENGTH as MIN_FORM
 from thememine.pseudonymise.ordinary import (
     ZIPF_ORDINARY,
@@ -113,6 +113,10 @@ def possessive_stems(
     ("Jens", "Lars", "Thomas" stay whole). The ending stays in the text, so rewriting keeps it
     grammatical and the name keeps one pseudonym.
 
+    A place that is no town the gazetteer knows and is a workplace elsewhere in the corpus, or ends
+    like an institution's name ("Fontænehuset", "Skovgården"), is a workplace: its surrogate then
+    says it is one, where a place's would be a town.
+
     A place or organisation that is a person's name or part of it ("Frejas" tagged as an
     organisation, "Vestergaard" as a place, where "Freja" and "Henrik Vestergaard" are persons) is
     that person.
@@ -133,6 +137,8 @@ def possessive_stems(
             surface = document.text[detection.start : detection.end]
             words = surface.split()
             last = words[-1] if words else ""
+            if detection.label == LOCATION and is_workplace(" ".join(words), forms):
+                detection = replace(detection, label=ORGANISATION, why=f"{detection.why}; a workplace")
             # the whole is no name of its own ("Jens", "Lars", "Thomas" end in s and are names)
             if detection.label in NAME_LABELS and not gazetteer.is_name(last):
                 for ending in _POSSESSIVE_ENDINGS:
@@ -155,6 +161,18 @@ def possessive_stems(
 
 
 NAME_LABELS = frozenset([PERSON, LOCATION, ORGANISATION])
+
+
+def is_workplace(form: str, labels: dict[str, set[str]]) -> bool:
+    """Whether a form detected as a place names a workplace: no place the gazetteer knows, and
+    detected as a workplace elsewhere (``labels``: labels by casefolded form), or one word ending
+    like an institution's name ("Fontænehuset")."""
+    folded = form.casefold()
+    if not folded or folded in places():
+        return False
+    return ORGANISATION in labels.get(folded, set()) or (
+        " " not in folded and institutions().tail(folded) is not None
+    )
 
 
 def spread_everywhere(mapping: SurrogateMap, texts: Sequence[str]) -> list[list[Detection]]:

@@ -14,7 +14,16 @@ from typing import Protocol
 
 from thememine.ingest.labels import is_generic_label
 from thememine.pseudonymise.config import PseudonymiseConfig
-from thememine.pseudonymise.detection import DATE, LABELS, PERSON, Detection, resolve_overlaps
+from thememine.pseudonymise.detection import (
+    DATE,
+    LABELS,
+    LOCATION,
+    ORGANISATION,
+    PERSON,
+    Detection,
+    resolve_overlaps,
+)
+from thememine.pseudonymise.gazetteer import places
 from thememine.pseudonymise.ner import NerRecognizer, Tagger
 from thememine.pseudonymise.ordinary import Kind, form_kind
 from thememine.pseudonymise.recognizers.address import AddressRecognizer
@@ -101,7 +110,7 @@ class Detector:
             if self.config is not None:
                 config = self.config
                 found = [d for d in found if not config.is_allowed(d.label, text[d.start : d.end])]
-            results.append(self._decide(_date_near_person(found)))
+            results.append(self._decide(_workplaces_not_places(text, _date_near_person(found))))
         return results
 
     def analyze(self, text: str) -> Analysis:
@@ -120,6 +129,21 @@ class Detector:
 
 MODEL_ALONE_CAP = 0.45  # below every default threshold: listed for review, not replaced
 STRONG_MODEL = 0.8  # a model this sure of a lower-case name that is also a word is believed
+
+
+def _workplaces_not_places(text: str, found: list[Detection]) -> list[Detection]:
+    """A span that one detector takes for a workplace and another for a place the gazetteer does
+    not know ("bostedet Skovbrynet") is the workplace, whichever scored higher: its surrogate then
+    says it is a workplace, where a place's would be a town."""
+    workplaces = {(d.start, d.end) for d in found if d.label == ORGANISATION}
+    return [
+        replace(d, label=ORGANISATION, why=f"{d.why}; a workplace to another detector")
+        if d.label == LOCATION
+        and (d.start, d.end) in workplaces
+        and " ".join(text[d.start : d.end].split()).casefold() not in places()
+        else d
+        for d in found
+    ]
 
 
 def guard_model_hits(text: str, found: list[Detection]) -> list[Detection]:

@@ -15,7 +15,7 @@ class NameEntry:
     name: str
     gender: str  # "female", "male" or "both"
     first: bool
-    ethnicity: str
+    origin: str  # "danish", "muslim", "shared" (borne widely by both) or "asian"; see name_origins()
     count: float
 
 
@@ -36,6 +36,16 @@ class Names:
     def is_name(self, word: str) -> bool:
         return self.is_first(word) or self.is_last(word)
 
+    def origin(self, word: str, first: bool | None = None) -> str | None:
+        """The apparent origin of a name: as a first name, a last name, or (``None``) either,
+        the first-name reading first. ``None`` when the gazetteer does not hold it."""
+        folded = word.casefold()
+        tables = (self.first,) if first else (self.last,) if first is False else (self.first, self.last)
+        for table in tables:
+            if folded in table:
+                return table[folded].origin
+        return None
+
     def is_ambiguous(self, word: str) -> bool:
         """A name that is also an everyday Danish word ("Hans", "Per", "Bo", "Lykke")."""
         return word.casefold() in self.ambiguous
@@ -47,25 +57,49 @@ def names() -> Names:
     first: dict[str, NameEntry] = {}
     last: dict[str, NameEntry] = {}
     text = resources.files("thememine.data").joinpath("names_da.csv").read_text(encoding="utf-8")
-    for row in csv.DictReader(text.splitlines()):
+    rows = list(csv.DictReader(text.splitlines()))
+    # The list of names borne in Denmark counts bearers of every origin ("Ahmad" is there, with a
+    # larger count than in the Muslim list): a first (last) name of the Muslim list is Muslim
+    # wherever else it stands, unless name_origins_da.tsv says otherwise. First and last names
+    # apart: "Lone" is a Muslim last name and a Danish first name.
+    muslim = {
+        (row["name"].strip().casefold(), row["first_name"] == "True")
+        for row in rows
+        if row["ethnicity"] == "muslim"
+    }
+    curated = name_origins()
+    for row in rows:
         name = row["name"].strip()
         if len(name) < 2 or name == "Unavngivet":
             continue
+        folded = name.casefold()
         entry = NameEntry(
             name=name,
             gender=row["gender"],
             first=row["first_name"] == "True",
-            ethnicity=row["ethnicity"],
+            origin=curated.get(
+                folded, "muslim" if (folded, row["first_name"] == "True") in muslim else "danish"
+            ),
             count=float(row["count"] or 0),
         )
         table = first if entry.first else last
         known = table.get(name.casefold())
         if known is None or entry.count > known.count:  # the list repeats some names; keep the commonest
             table[name.casefold()] = entry
-    curated = {line.casefold() for line in read_lines("ambiguous_names_da.txt")}
+    ambiguous = {line.casefold() for line in read_lines("ambiguous_names_da.txt")}
     # a name that is a Danish stop word ("De", "Man", "Alle") is ambiguous too
     stop = {word for word in spacy_stop_words() if word in first or word in last}
-    return Names(first=first, last=last, ambiguous=frozenset(curated | stop))
+    return Names(first=first, last=last, ambiguous=frozenset(ambiguous | stop))
+
+
+@cache
+def name_origins() -> dict[str, str]:
+    """Origins that the name list's own columns cannot tell, by lower-case name
+    (``name_origins_da.tsv``): "Maria" is shared, "Yildirim" Muslim, "Nguyen" Asian."""
+    return {
+        name.casefold(): origin
+        for name, origin, *_ in (line.split("\t") for line in read_lines("name_origins_da.tsv")[1:])
+    }
 
 
 @dataclass(frozen=True)
@@ -88,3 +122,39 @@ def places() -> dict[str, Place]:
         if known is None or (known.ambiguous and not place.ambiguous):
             found[place.name.casefold()] = place
     return found
+
+
+@dataclass(frozen=True)
+class Institutions:
+    """Words of Danish institution names (``institutions_da.tsv``), lower case."""
+
+    types: frozenset[str]  # what kind of institution: kept in a surrogate ("jobcenter")
+    tails: tuple[str, ...]  # ends of an institution's own name ("huset" of "Fontænehuset")
+    stems: tuple[str, ...]  # first halves of a drawn institution name ("lærke")
+
+    def tail(self, word: str) -> str | None:
+        """The institution-name ending of a compound ("Fontænehuset" → "huset"), if any."""
+        folded = word.casefold()
+        return next((t for t in self.tails if folded.endswith(t) and len(folded) > len(t) + 2), None)
+
+
+@cache
+def institutions() -> Institutions:
+    """The institution words, by kind (see ``data/SOURCES.md``)."""
+    rows = [line.split("\t") for line in read_lines("institutions_da.tsv")[1:]]
+    return Institutions(
+        types=frozenset(word for word, kind in rows if kind == "type"),
+        tails=tuple(word for word, kind in rows if kind == "tail"),
+        stems=tuple(word for word, kind in rows if kind == "stem"),
+    )
+
+
+@cache
+def place_names(kind: str) -> frozenset[str]:
+    """Every place name of one kind ("kommune", "region"), lower case: a name that is a town and a
+    municipality is listed under both kinds, where :func:`places` keeps one."""
+    text = resources.files("thememine.data").joinpath("places_da.tsv").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return frozenset(
+        row["name"].casefold() for row in csv.DictReader(rows, delimiter="\t") if row["kind"] == kind
+    )

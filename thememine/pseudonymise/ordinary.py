@@ -21,7 +21,7 @@ from enum import Enum
 from functools import cache
 
 from thememine.data import read_lines, spacy_stop_words
-from thememine.pseudonymise.gazetteer import names, places
+from thememine.pseudonymise.gazetteer import institutions, names, places
 
 # Zipf 3 is once per million words. Danish names in the gazetteer are frequent too ("mette" 4.7),
 # which is why the gazetteers are asked first; words at or above this line that are no known name
@@ -134,6 +134,10 @@ def form_kind(form: str) -> Kind:
         return Kind.FUNCTION
     if " ".join(form.split()).casefold() in _generic_words():
         return Kind.GENERIC  # "Sri Lanka", "egen læge": listed whole
+    if all(w.casefold() in institutions().types for w in words):
+        # only the kind of an institution ("Lokalpsykiatri", "Psykiatrisk Hospital"): it names
+        # none, and a workplace's surrogate keeps these words
+        return Kind.GENERIC
     kinds = [word_kind(w) for w in words if w.casefold() not in PARTICLES] or [Kind.FUNCTION]
     if Kind.NAME in kinds:
         return Kind.NAME

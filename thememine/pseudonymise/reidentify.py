@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from thememine.limits import load_json
+from thememine.pseudonymise.detection import ORGANISATION
 from thememine.pseudonymise.rewrite import _possessive_fix
 from thememine.pseudonymise.surrogates import SurrogateMap
 
@@ -19,6 +20,10 @@ def reverse_table(mapping: SurrogateMap) -> dict[str, str]:
         for variant in list(entity.variants):
             surrogate = mapping.surrogate(entity.label, variant)
             table.setdefault(surrogate, variant)
+            if entity.label == ORGANISATION and mapping.style == "names":
+                # before workplaces had surrogates of their own, the names style gave them tags
+                # ([ORGANISATION_2]): output made with an older version of the same key holds them
+                table.setdefault(entity.variant_tag(variant), variant)
     return table
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from thememine.data import spacy_stop_words
 from thememine.pseudonymise.detection import (
     ADDRESS,
     CASE,
@@ -29,11 +30,12 @@ from thememine.pseudonymise.detection import (
     DATE,
     EMAIL,
     LOCATION,
+    ORGANISATION,
     PERSON,
     PHONE,
     URL,
 )
-from thememine.pseudonymise.gazetteer import names
+from thememine.pseudonymise.gazetteer import institutions, names, place_names, places
 from thememine.pseudonymise.ordinary import PARTICLES
 
 Style = Literal["tags", "names"]
@@ -91,6 +93,45 @@ class Entity:
         return self.tag if index == 0 else f"[{self.label}_{self.id}.{index + 1}]"
 
 
+# Origins that say how a name looks; "shared" names ("Maria", "Adam") are borne widely by both.
+_DECISIVE_ORIGINS = frozenset(["danish", "muslim", "asian"])
+
+
+def person_origin(entity: Entity) -> str | None:
+    """The apparent origin of a person's original name, where the gazetteer can tell it.
+
+    Each name part counts with its own origin: the first word of a full name as a first name, its
+    last word as a last name, a name alone and middle names as either ("Anne-Mette" and
+    "el-Hassan" in their parts). A shared name ("Sara") or one the gazetteer lacks says nothing.
+    When the parts disagree ("Ahmad Jensen"), the origin of the longest form's last name wins: it
+    is the family's.
+    """
+    gazetteer = names()
+    found: dict[str, str] = {}  # origin of each decisive name part, in the order met
+    for variant in sorted(entity.variants, key=lambda v: -len(name_tokens(v))):
+        tokens = name_tokens(variant)
+        for position, token in enumerate(tokens):
+            first = (
+                None
+                if len(tokens) == 1
+                else True
+                if position == 0
+                else False
+                if position == len(tokens) - 1
+                else None
+            )
+            for part in _NAME_PARTS.split(_PARTICLE_PREFIX.sub("", token)):
+                origin = gazetteer.origin(part, first) if part and part not in PARTICLES else None
+                if origin in _DECISIVE_ORIGINS:
+                    found[part] = origin
+    origins = set(found.values())
+    if len(origins) <= 1:
+        return next(iter(origins), None)
+    longest = name_tokens(max(entity.variants, key=lambda v: len(name_tokens(v))))
+    family = _NAME_PARTS.split(_PARTICLE_PREFIX.sub("", longest[-1]))[-1] if longest else ""
+    return found.get(family)
+
+
 def name_tokens(form: str) -> list[str]:
     """The words of a person's name that name them, casefolded: particles ("el", "van") left out."""
     return [t for t in normalise(PERSON, form).split() if t not in PARTICLES]
@@ -107,6 +148,8 @@ class SurrogateMap:
         self._aliases: dict[str, set[int]] = {}
         self._words: frozenset[str] = frozenset()
         self._words_for = -1
+        self._forms: frozenset[str] = frozenset()
+        self._forms_for = -1
 
     # ----- linking ------------------------------------------------------------------------------
     def link_all(self, mentions: Iterable[tuple[str, str]]) -> None:
@@ -204,6 +247,10 @@ class SurrogateMap:
             return self._cpr(entity, surface)
         if label in (EMAIL, URL):
             return self._address_like(entity, surface, label)
+        if label == ORGANISATION:
+            return self._organisation(entity, surface)
+        if label == LOCATION and entity.fake is None:  # the town already given to it inside a workplace
+            entity.fake = self._given_in_workplace(_PLACE_PART + normalise(LOCATION, entity.canonical))
         faker = _FAKERS.get(label)
         if faker is None:
             return entity.variant_tag(surface)
@@ -218,7 +265,195 @@ class SurrogateMap:
                 if other.label == label and other is not entity and other.fake
                 for word in re.findall(r"\w+", other.fake.casefold())
             }
+            if label == LOCATION:
+                avoid |= self._organisation_words()
         return _match_case(faker(self._rng(entity), surface, entity, avoid), surface)
+
+    # ----- organisations (names style) ----------------------------------------------------------
+    def _organisation(self, entity: Entity, surface: str) -> str:
+        """A workplace that still says what kind of institution it is; only what names it is new.
+
+        Words that say the kind ("Jobcenter", "Regionspsykiatrien", "Kommune"; the ``type`` words of
+        ``institutions_da.tsv``) stay as written, and so do small words between others ("Center
+        for ..."). The rest is replaced part by part: a place by a town ("Jobcenter Horsens" →
+        "Jobcenter Skive"), the same town the place has everywhere else in the corpus, alone or in
+        another workplace; a direction after a place stays ("Aarhus Vest" → "Skive Vest"); other
+        words by a town too when a kind is written ("Regionspsykiatrien Vest" → "Regionspsykiatrien
+        Skive"), else, as a name of its own, by a drawn institution name that keeps a compound's
+        institution ending ("Fontænehuset" → "Lærkehuset", "Skovbrynet" → "Birkegården"), never a
+        town. Each part's surrogate is kept in the key (``Entity.parts``), so every mention, in
+        every run with the key, gets the same one.
+        """
+        kinds = institutions()
+        tokens = surface.split()
+        folded = [token.casefold() for token in tokens]
+        kept = [
+            word in kinds.types or (0 < i < len(tokens) - 1 and word in spacy_stop_words())
+            for i, word in enumerate(folded)
+        ]
+        if all(kept):  # only words of a kind ("Psykiatrisk Center"), yet detected: the whole is a name
+            kept = [False] * len(tokens)
+        written = self._organisation_words_kept(entity, tokens, kept)
+        if self._holds_original(written):
+            # a kept word is another entity's whole original form ("Lokalpsykiatri" denied on its
+            # own): then nothing is kept, as the leak check would rightly find it
+            written = self._organisation_words_kept(entity, tokens, [False] * len(tokens))
+        return written
+
+    def _organisation_words_kept(self, entity: Entity, tokens: list[str], kept: list[bool]) -> str:
+        """A workplace's surrogate with the ``kept`` words as written and the others replaced."""
+        kinds = institutions()
+        folded = [token.casefold() for token in tokens]
+        context = {word for word, keep in zip(folded, kept, strict=True) if keep and word in kinds.types}
+        out: list[str] = []
+        start = 0
+        while start < len(tokens):
+            if kept[start]:
+                out.append(tokens[start])
+                start += 1
+                continue
+            end = start
+            while end < len(tokens) and not kept[end]:
+                end += 1
+            out += self._organisation_run(entity, tokens[start:end], context)
+            start = end
+        return " ".join(out)
+
+    def _holds_original(self, text: str) -> bool:
+        """Whether an original form of any entity stands in ``text`` as whole words."""
+        if self._forms_for != len(self.index):
+            self._forms = frozenset(form for _, form in self.index)
+            self._forms_for = len(self.index)
+        words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", text.casefold())
+        return any(
+            " ".join(words[start:end]) in self._forms
+            for start in range(len(words))
+            for end in range(start + 1, len(words) + 1)
+        )
+
+    def _organisation_run(self, entity: Entity, run: list[str], context: set[str]) -> list[str]:
+        """The surrogate words for a run of words that name a workplace: places and the rest."""
+        out: list[str] = []
+        pending: list[str] = []
+
+        def flush() -> None:
+            if pending:
+                written = " ".join(pending)
+                out.append(_match_case(self._organisation_name(entity, written.casefold(), context), written))
+                pending.clear()
+
+        position = 0
+        while position < len(run):
+            size, genitive = _place_at(run, position)
+            if not size:
+                pending.append(run[position])
+                position += 1
+                continue
+            flush()
+            written = " ".join(run[position : position + size])
+            key = written.casefold()[: -1 if genitive else None]
+            out.append(
+                _match_case(self._organisation_place(entity, key, context), written)
+                + ("s" if genitive else "")
+            )
+            position += size
+            while position < len(run) and run[position].casefold() in _DIRECTIONS:
+                out.append(run[position])
+                position += 1
+        flush()
+        return out
+
+    def _organisation_place(self, entity: Entity, key: str, context: set[str]) -> str:
+        """The town for a place inside a workplace: the one the place already has, or a new one
+        (a municipality's name after "Kommune", a region's after "Region")."""
+        given = self._given(_PLACE_PART + key)
+        if given is not None:
+            return given
+        avoid = self._original_words() | self._place_words()
+        rng = self._rng(entity, _PLACE_PART + key)
+        pool: list[str] = []
+        if context & _REGION_WORDS and f"region {key}" in place_names("region"):
+            pool = sorted(name.split(" ", 1)[1].title() for name in place_names("region"))
+        elif context & _MUNICIPALITY_WORDS:
+            pool = sorted(
+                places()[name].name
+                for name in place_names("kommune")
+                if name in places() and " " not in name and not places()[name].ambiguous
+            )
+        pool = [town for town in pool if not _echoes(town, avoid)] or _towns(avoid)
+        value = rng.choice(pool)
+        entity.parts[_PLACE_PART + key] = value
+        return value
+
+    def _organisation_name(self, entity: Entity, key: str, context: set[str]) -> str:
+        """The surrogate for the words of a workplace that are no place: a town when the kind is
+        written beside them ("Team Ressource" → "Team Skive"), else an institution's name."""
+        kinds = institutions()
+        tail = kinds.tail(key.split()[-1])
+        as_town = bool(context) and tail is None
+        part = (_TOWN_PART if as_town else _NAME_PART) + key
+        given = self._given(part)
+        if given is not None:
+            return given
+        avoid = self._original_words() | self._place_words()
+        rng = self._rng(entity, part)
+        if as_town:
+            pool = _towns(avoid)
+        else:
+            tails = [tail] if tail else list(_NAME_TAILS)
+            made = [f"{stem}{end}".capitalize() for end in tails for stem in kinds.stems]
+            made += [f"{stem}{end}".capitalize() for end in kinds.tails for stem in kinds.stems]
+            pool = [
+                name
+                for name in dict.fromkeys(made)
+                if name.casefold() not in places() and not _echoes(name, avoid)
+            ]
+            if not pool:  # every drawn name taken: a numbered one, still no town
+                pool = [f"Institution {entity.id}"]
+            elif tail or not context:
+                same = [name for name in pool if name.casefold().endswith(tuple(tails))]
+                pool = same or pool
+        value = rng.choice(pool)
+        entity.parts[part] = value
+        return value
+
+    def _given(self, part: str) -> str | None:
+        """The surrogate a place or workplace name already has anywhere in the key: as a place of
+        its own (drawn now if it has none yet), or inside a workplace."""
+        if part.startswith(_PLACE_PART):
+            position = self.index.get((LOCATION, part[len(_PLACE_PART) :]))
+            if position is not None:
+                place = self.entities[position]
+                if place.fake is None:
+                    self.surrogate(LOCATION, place.canonical)
+                if place.fake is not None:
+                    return place.fake
+        return self._given_in_workplace(part)
+
+    def _given_in_workplace(self, part: str) -> str | None:
+        """The surrogate a place or workplace name already has inside a workplace."""
+        return next(
+            (e.parts[part] for e in self.entities if e.label == ORGANISATION and part in e.parts), None
+        )
+
+    def _organisation_words(self) -> frozenset[str]:
+        """Every word of the surrogates drawn inside workplaces: no other place may take one."""
+        return frozenset(
+            word
+            for e in self.entities
+            if e.label == ORGANISATION
+            for value in e.parts.values()
+            for word in re.findall(r"\w+", value.casefold())
+        )
+
+    def _place_words(self) -> frozenset[str]:
+        """Every word of every place's and workplace's surrogate: a new one may hold none."""
+        return self._organisation_words() | {
+            word
+            for e in self.entities
+            if e.label == LOCATION and e.fake
+            for word in re.findall(r"\w+", e.fake.casefold())
+        }
 
     def _original_words(self) -> frozenset[str]:
         """Every word of every original form, casefolded: no fake may hold one."""
@@ -288,12 +523,24 @@ class SurrogateMap:
         gazetteer = names()
         canonical = name_tokens(entity.canonical)
         if entity.first is None:
-            first_entry = gazetteer.first.get(canonical[0]) if canonical else None
+            like = canonical[0] if canonical else ""
+            first_entry = gazetteer.first.get(like)
+            # a last name alone ("Rahimi", "Hr. Holm") gets a last name, not a first name
+            alone_last = len(canonical) == 1 and not gazetteer.is_first(like) and gazetteer.is_last(like)
             entity.first = self._draw_name(
-                entity, "person", first=True, like=canonical[0] if canonical else ""
+                entity,
+                "person",
+                first=not alone_last,
+                like=like,
+                origin=self._origin(entity, like, first=not alone_last),
             )
+            last = _PARTICLE_PREFIX.sub("", canonical[-1]) if len(canonical) > 1 else ""
             entity.last = self._draw_name(
-                entity, "person-last", first=False, like=first_entry.name if first_entry else ""
+                entity,
+                "person-last",
+                first=False,
+                like=first_entry.name if first_entry else "",
+                origin=self._origin(entity, last, first=False),
             )
         words = []
         tokens = surface.split()
@@ -319,14 +566,40 @@ class SurrogateMap:
                         f"part|{folded}",
                         first=is_first,
                         like=token if is_first or not canonical else canonical[0],
+                        origin=self._origin(entity, folded, first=None),
                     )
                 value = entity.parts[folded]
             words.append((prefix.group() if prefix else "") + _match_case(value, token))
         return " ".join(words)
 
-    def _draw_name(self, entity: Entity, salt: str, first: bool, like: str) -> str:
-        """A first or last name of the same gender and origin as ``like``, that echoes no original
-        name and is no other person's surrogate."""
+    def _origin(self, entity: Entity, word: str, first: bool | None) -> str | None:
+        """The origin a surrogate name part is drawn from, so that it looks like the original.
+
+        The part's own origin when the gazetteer is sure of it ("Ahmad", "Holm"); else the
+        person's (a name the gazetteer lacks, or one shared by Danes and Muslims, takes the origin
+        of the person's other names: "Sara Rahimi" is Muslim); else the origin of the surrogate's
+        own first name, so that one surrogate never mixes origins the original did not mix; else
+        ``shared`` for a shared name alone, or ``None`` (any origin) for an unknown one.
+        """
+        gazetteer = names()
+        own = gazetteer.origin(word, first) if word else None
+        if own in _DECISIVE_ORIGINS:
+            return own
+        person = person_origin(entity)
+        if person is not None:
+            return person
+        drawn = gazetteer.origin(entity.first, None) if entity.first else None
+        if drawn in _DECISIVE_ORIGINS:
+            return drawn
+        return own
+
+    def _draw_name(self, entity: Entity, salt: str, first: bool, like: str, origin: str | None = None) -> str:
+        """A first or last name of the gender of ``like`` and of ``origin`` (any when ``None``),
+        that echoes no original name and is no other person's surrogate.
+
+        When no name of that origin is left, a name of any origin is drawn rather than none: a
+        surrogate must exist, and a shared or Asian origin has few names to give.
+        """
         gazetteer = names()
         originals = {
             part
@@ -346,9 +619,9 @@ class SurrogateMap:
             and e.name not in taken
             and not gazetteer.is_ambiguous(e.name)
             and " " not in e.name
-            and (entry is None or e.ethnicity == entry.ethnicity)
         )
-        return self._rng(entity, salt).choice(candidates)
+        same = [name for name in candidates if table[name.casefold()].origin == origin]
+        return self._rng(entity, salt).choice(same if origin is not None and same else candidates)
 
     # ----- persistence --------------------------------------------------------------------------
     def to_payload(self) -> dict[str, Any]:
@@ -508,17 +781,45 @@ def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: froze
     return ", ".join(parts)
 
 
-def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
-    from thememine.pseudonymise.gazetteer import places
+def _towns(avoid: frozenset[str]) -> list[str]:
+    """The towns a place's surrogate is drawn from: one word, no everyday word, holding no word of
+    ``avoid`` (all of them when every one does)."""
+    towns = sorted(
+        p.name
+        for p in places().values()
+        if p.kind == "by" and not p.ambiguous and " " not in p.name and "." not in p.name
+    )
+    return [t for t in towns if not _echoes(t, avoid)] or towns
 
+
+def _fake_place(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     if entity.fake is None:  # drawn once and kept in the key
-        towns = sorted(
-            p.name
-            for p in places().values()
-            if p.kind == "by" and not p.ambiguous and " " not in p.name and "." not in p.name
-        )
-        entity.fake = rng.choice([t for t in towns if not _echoes(t, avoid)] or towns)
+        entity.fake = rng.choice(_towns(avoid))
     return entity.fake.lower() if surface.islower() else entity.fake
+
+
+# Keys of the surrogates of a workplace's parts in Entity.parts: a place, or words that are none.
+_PLACE_PART = "place|"
+_TOWN_PART = "town|"  # words that are no place, beside a kind: "Vest" of "Regionspsykiatrien Vest"
+_NAME_PART = "name|"
+_NAME_TAILS = ("huset", "gården")  # a drawn institution name without an ending to keep
+_DIRECTIONS = frozenset(["vest", "øst", "nord", "syd", "midt", "city", "centrum"])
+_MUNICIPALITY_WORDS = frozenset(["kommune", "kommunes", "kommunen"])
+_REGION_WORDS = frozenset(["region", "regionen", "regions"])
+_MAX_PLACE_WORDS = 3  # "Nørre Nebel", "Ringkøbing-Skjern"; the longest place name first
+
+
+def _place_at(words: list[str], start: int) -> tuple[int, bool]:
+    """How many words from ``start`` name a known place ("Nørre Nebel", "Horsens"), and whether it
+    is written in the genitive ("Københavns"); (0, False) when none does."""
+    known = places()
+    for size in range(min(_MAX_PLACE_WORDS, len(words) - start), 0, -1):
+        written = " ".join(words[start : start + size]).casefold()
+        if written in known:
+            return size, False
+        if size == 1 and written.endswith("s") and written[:-1] in known:
+            return size, True
+    return 0, False
 
 
 def _fake_case(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:

