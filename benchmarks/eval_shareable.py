@@ -12,7 +12,8 @@ embedder, shipped codebook) and measures, from the files in the output folder on
 - **leaks**: every gold identifier form, every name part (3 letters or more) of a gold person's
   full name and the names in folder and file names, searched case-insensitively as a whole word in
   the content of every output file (inside the ``.qdpx`` too) and in every file and folder name;
-  trap words are blanked out first, so "hans" (his) is not a leak of "Hans";
+  trap words are blanked out first, so "hans" (his) is not a leak of "Hans", also where the report
+  cuts a quote short inside a trap phrase ("Det var hans i…" for "hans idé");
 - **damage**: replaced forms in the key, and replaced spans in ``review.csv``, that match no gold
   identifier (possessive endings ignored); and trap words/phrases that did not survive (fewer
   whole-word, case-sensitive occurrences in the output documents than in the input);
@@ -64,6 +65,7 @@ PASSPHRASE = "benchmark-only-fictional"
 BINARY = (".npy",)
 UNESCAPE = (".html", ".htm", ".xml", ".qde", ".qdc")
 WORD_PARTS = re.compile(r"[\s\-]+")
+CUT = "…"  # how the report ends a quote or label it cut short
 
 
 # ----- gold -------------------------------------------------------------------------------------
@@ -112,6 +114,13 @@ class Gold:
             for part in WORD_PARTS.split(name):
                 if len(re.sub(r"\W", "", part)) >= 3:
                     forms.setdefault(_norm(part), "person")
+        return forms
+
+    def written_forms(self) -> set[str]:
+        """Every identifier form, full name and name part exactly as written (case kept)."""
+        forms = {ident.form for doc in self.documents.values() for ident in doc.identifiers}
+        for name in [*self.persons.values(), *self.path_names]:
+            forms |= {name, *(part for part in WORD_PARTS.split(name) if part)}
         return forms
 
     def traps(self) -> set[str]:
@@ -172,11 +181,37 @@ def count_whole(form: str, text: str, flags: int = 0) -> int:
     return sum(1 for _ in whole(form, flags).finditer(text))
 
 
-def mask_traps(text: str, traps: set[str]) -> str:
-    """Blank out trap occurrences (case-sensitive), longest first, so they are not taken for leaks."""
+def mask_traps(text: str, traps: set[str], identifiers: set[str] = frozenset()) -> str:
+    """Blank out trap occurrences (case-sensitive), longest first, so they are not taken for leaks.
+
+    The report cuts long quotes with an ellipsis, also inside a trap phrase: "Det var hans i…" is
+    the trap "hans idé" cut short, so the start of a trap right before an ellipsis is blanked out
+    too. Not where that start is written exactly as a gold identifier form (``identifiers``):
+    "Hans…" may be the trap "Hans bror" or the name Hans, and counts as a leak.
+    """
     for trap in sorted(traps, key=len, reverse=True):
         text = whole(trap).sub(lambda m: " " * len(m.group()), text)
+    for cut in reversed([m.start() for m in re.finditer(CUT, text)]):
+        start = _cut_trap_start(text, cut, traps, identifiers)
+        if start is not None:
+            text = text[:start] + " " * (cut - start) + text[cut:]
     return text
+
+
+def _cut_trap_start(text: str, cut: int, traps: set[str], identifiers: set[str]) -> int | None:
+    """Where the longest trap cut short at ``cut`` (an ellipsis) begins, or ``None``."""
+    best: int | None = None
+    for trap in traps:
+        for length in range(min(len(trap) - 1, cut), 0, -1):
+            start = cut - length
+            if best is not None and start >= best:
+                break
+            piece = text[start:cut]
+            if piece == trap[:length] and not re.match(r"\w", text[start - 1 : start]):
+                if piece not in identifiers:
+                    best = start
+                break
+    return best
 
 
 # ----- the output folder as a researcher would share it -----------------------------------------
@@ -322,7 +357,8 @@ def evaluate(name: str, style: str, work: Path, cache: Path) -> Result:
     contents, names = shared_texts(out)
     leak_forms = gold.leak_forms()
     traps = gold.traps()
-    masked = {file: mask_traps(text, traps) for file, text in contents.items()}
+    identifiers = gold.written_forms()
+    masked = {file: mask_traps(text, traps, identifiers) for file, text in contents.items()}
     for form, label in leak_forms.items():
         result.gold_forms[label] += 1
         pattern = whole(form, re.IGNORECASE)

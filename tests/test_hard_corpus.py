@@ -127,6 +127,25 @@ def test_no_trap_is_a_gold_identifier(name: str) -> None:
     assert not gold.traps() & identifiers  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("Det var hans idé med en praktik.", ""),  # the whole trap
+        ("Det var hans id…", ""),  # the report cut the quote inside the trap "hans idé"
+        ("Det var hans i…", ""),
+        ("og hans…", ""),  # cut right after the trap's first word
+        ("Det var Hans…", "Hans"),  # written like the name: it may be the name, so it counts
+        ("Det var hans kone.", "hans"),  # no trap and no cut: the benchmark counts it
+        ("Det var johans…", "johans"),  # no trap starts inside a word
+    ],
+)
+def test_a_trap_the_report_cuts_short_is_blanked_out_unless_it_may_be_a_name(text: str, left: str) -> None:
+    masked = BENCH.mask_traps(text, {"hans idé", "Hans bror"}, {"Hans", "Hans Overgaard"})
+    assert len(masked) == len(text)
+    hans = [word for word in re.findall(r"\w+", masked) if word.casefold().endswith("hans")]
+    assert hans == ([left] if left else [])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("style", ["tags", "names"])
 def test_the_hard_corpus_is_shareable(style: str, tmp_path: Path) -> None:
@@ -143,7 +162,8 @@ def test_the_hard_corpus_is_shareable(style: str, tmp_path: Path) -> None:
     assert result.roundtrip_exact == result.roundtrip_total > 0
     assert not result.name_leaks
     leaked = {form for forms in result.leak_forms.values() for form in forms}
-    # "hans": the pronoun at the end of a quote the report cuts short (see docs/shareable.md)
+    # "Hans": the pronoun, capitalised, where the report cuts a quote short right after it, so
+    # that it may as well be the name (see docs/shareable.md); a cut "hans" is blanked out
     assert leaked <= {"hans"}, leaked
     documents = "\n".join(
         p.read_text(encoding="utf-8") for p in (tmp_path / f"hard-{style}-out").glob("documents/*")

@@ -53,8 +53,10 @@ def test_url(text: str, expected: list[str]) -> None:
         ("fødselsdato: 03.07.1991", "03.07.1991", True),
         ("født 3/7-91 i Kabul", "3/7-91", True),
         ("hendes fødselsdag er 12. marts", "12. marts", True),
-        ("Mødet den 3. november 2022 gik galt.", "3. november 2022", False),
-        ("Det var 2024-11-05.", "2024-11-05", False),
+        # every full date is shifted: one left as it was would give the secret shift away
+        ("Mødet den 3. november 2022 gik galt.", "3. november 2022", True),
+        ("Det var 2024-11-05.", "2024-11-05", True),
+        ("Vi mødtes den 3. november i år.", "3. november", False),  # no year: listed for review
     ],
 )
 def test_dates(text: str, expected: str, above_threshold: bool) -> None:

@@ -308,7 +308,8 @@ def test_number_words_are_spelt_right() -> None:
         ("født den tolvte marts fireogfirs", "tolvte marts fireogfirs", True),
         ("hun fylder år den tolvte marts", "tolvte marts", True),
         (f"hun blev født 3. maj {RECENT}", f"3. maj {RECENT}", True),
-        # a full date long ago may be a birth date: replaced without context
+        # every full date is replaced without context, long ago or recent: one left as written
+        # beside shifted ones would give the secret date shift away
         ("det var 17.04.1968", "17.04.1968", True),
         (
             "den syttende april nitten hundrede og otteogtres skete det",
@@ -316,9 +317,10 @@ def test_number_words_are_spelt_right() -> None:
             True,
         ),
         ("i 12. marts 1984 flyttede de", "12. marts 1984", True),
-        # recent full dates and days without a year: review only
-        (f"mødet den 3. november {RECENT} gik godt", f"3. november {RECENT}", False),
-        (f"den 12.03.{RECENT}", f"12.03.{RECENT}", False),
+        (f"mødet den 3. november {RECENT} gik godt", f"3. november {RECENT}", True),
+        (f"den 12.03.{RECENT}", f"12.03.{RECENT}", True),
+        (f"næste møde er 2. februar {RECENT + 3}", f"2. februar {RECENT + 3}", True),  # in the future
+        # days without a year: review only
         ("tredje maj", "tredje maj", False),
         ("den 12. marts", "12. marts", False),
     ],

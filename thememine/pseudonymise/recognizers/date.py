@@ -5,10 +5,12 @@ Numeric (``17.04.1968``, ``17/4-68``, ``17.4.68``, ``1968-04-17``), mixed (``17.
 hundrede og otteogtres``, ``syttende i fjerde otteogtres``).
 
 Birth context ("født", "fødselsdato", "fylder", "f.") lifts a date above the default threshold. So
-does a full date more than 15 years before today, which may be a birth date: recall first, since
-dates are shifted consistently rather than destroyed, so replacing an event date costs little. A
-recent full date alone scores below the threshold and is listed for review; so does a day and
-month without a year.
+does every full date (day, month and year) that exists: dates are shifted consistently rather than
+destroyed, so replacing an event date costs little, while leaving one unshifted gives the secret
+shift away. An interview's date ("Dato: 14. marts 2025") kept as it was, beside "her birthday was
+the day before yesterday" and her shifted birth date, tells anyone the number of days every date
+was moved, and so every real date and the first digits of every CPR number. A day and month
+without a year scores below the threshold and is listed for review.
 
 :func:`parse_date` reads and :func:`format_like` writes every form the recognizer finds, so a
 date can be shifted in place without changing how it is written.
@@ -35,7 +37,6 @@ MONTHS = {
 MONTH_NAMES = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
                "oktober", "november", "december")  # fmt: skip
 MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-BIRTH_DATE_AGE = 15  # years: a full date further back than this may be a person's birth date
 # Units after a number: "17. april 20 mennesker" has no year.
 UNITS = ("år", "gange", "gang", "mennesker", "personer", "kroner", "kr", "procent", "timer", "minutter",
          "dage", "uger", "måneder", "stykker")  # fmt: skip
@@ -327,18 +328,9 @@ class DateRecognizer(PatternRecognizer):
     confirm_boost: ClassVar[float] = 0.15
 
     def validate(self, text: str, start: int, end: int) -> Verdict:
-        """Reject dates that do not exist; confirm full dates old enough to be birth dates."""
+        """Reject dates that do not exist; confirm every full date (see the module's text)."""
         parsed = parse_date(text[start:end])
         if parsed is None:
             return Verdict.REJECT
-        year, month, day = parsed
-        if year is not None and _older_than(dt.date(year, month, day), BIRTH_DATE_AGE):
-            return Verdict.CONFIRM
-        return Verdict.NO_OPINION
-
-
-def _older_than(date: dt.date, years: int, today: dt.date | None = None) -> bool:
-    today = today or dt.date.today()
-    return date.year < today.year - years or (
-        date.year == today.year - years and (date.month, date.day) < (today.month, today.day)
-    )
+        year, _, _ = parsed
+        return Verdict.CONFIRM if year is not None else Verdict.NO_OPINION
