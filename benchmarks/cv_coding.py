@@ -171,11 +171,16 @@ def cross_validate(
         for test in splits(owners, folds, seed):
             train = np.setdiff1d(np.arange(len(owners)), test)
             scores[test] = method(examples[train], owners[train])(examples[test])
-        own = scores[np.arange(len(owners)), owners]
-        rank = (scores > own[:, None]).sum(axis=1)
-        figures.append((np.mean(rank == 0), np.mean(rank < 3), np.mean(1 / (rank + 1))))
+        figures.append(rank_figures(scores, owners))
     top1, top3, mrr = np.mean(figures, axis=0)
     return float(top1), float(top3), float(mrr)
+
+
+def rank_figures(scores: np.ndarray, owners: np.ndarray) -> tuple[float, float, float]:
+    """Top-1, top-3 and mean reciprocal rank of each row's own code (``owners``) in ``scores``."""
+    own = scores[np.arange(len(owners)), owners]
+    rank = (scores > own[:, None]).sum(axis=1)
+    return float(np.mean(rank == 0)), float(np.mean(rank < 3)), float(np.mean(1 / (rank + 1)))
 
 
 def main(argv: list[str] | None = None) -> int:

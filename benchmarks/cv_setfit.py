@@ -46,6 +46,7 @@ from torch import Tensor, nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cv_coding import rank_figures, splits
 from docblock import write_block
 
 from thememine.embed.base import clean_text, normalise_rows
@@ -196,15 +197,6 @@ def fine_tune(
     return top
 
 
-def folds_of(owners: np.ndarray, seed: int) -> list[list[int]]:
-    order = np.random.default_rng(seed).permutation(len(owners))
-    found: list[list[int]] = [[] for _ in range(FOLDS)]
-    for code in np.unique(owners):
-        for j, i in enumerate(i for i in order if owners[i] == code):
-            found[j % FOLDS].append(int(i))
-    return found
-
-
 def code_scores(
     vectors: np.ndarray,
     n_desc: int,
@@ -226,12 +218,6 @@ def code_scores(
     codes = texts.vectors()
     spread = Spread.of(vectors[corpus_at], codes)
     return spread.standardised(examples[test], codes)
-
-
-def figures(scores: np.ndarray, owners: np.ndarray) -> tuple[float, float, float]:
-    own = scores[np.arange(len(owners)), owners]
-    rank = (scores > own[:, None]).sum(axis=1)
-    return float(np.mean(rank == 0)), float(np.mean(rank < 3)), float(np.mean(1 / (rank + 1)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         before = np.zeros((len(owners), len(book.codes)))
         after = np.zeros_like(before)
         tested = []
-        for test in folds_of(owners, seed)[: args.folds]:
+        for test in splits(owners, FOLDS, seed)[: args.folds]:
             train = np.setdiff1d(np.arange(len(owners)), test)
             labelled = [*range(len(descriptions), examples_at), *(examples_at + i for i in train)]
             labels = np.concatenate([sentence_owners, owners[train]])
@@ -291,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             after[test] = code_scores(tuned, *args_)
             tested += test
             print(f"seed {seed} fold done in {tune_seconds[-1]:.0f} s", flush=True)
-        b, a = figures(before[tested], owners[tested]), figures(after[tested], owners[tested])
+        b, a = rank_figures(before[tested], owners[tested]), rank_figures(after[tested], owners[tested])
         rows.append((seed, b, a))
         print(f"seed {seed}: base {b}, tuned {a}", flush=True)
 
