@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -111,13 +112,21 @@ class Place:
 
 
 @cache
-def places() -> dict[str, Place]:
-    """Danish places by lower-case name (see ``data/SOURCES.md``); the first kind listed wins."""
+def _place_rows() -> tuple[Place, ...]:
+    """Every row of ``places_da.tsv``: a name listed under several kinds is there once per kind."""
     text = resources.files("thememine.data").joinpath("places_da.tsv").read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple(
+        Place(row["name"], row["kind"], row["municipality"] or "", row["ambiguous"] == "1")
+        for row in csv.DictReader(rows, delimiter="\t")
+    )
+
+
+@cache
+def places() -> dict[str, Place]:
+    """Danish places by lower-case name (see ``data/SOURCES.md``); the first kind listed wins."""
     found: dict[str, Place] = {}
-    for row in csv.DictReader(rows, delimiter="\t"):
-        place = Place(row["name"], row["kind"], row["municipality"] or "", row["ambiguous"] == "1")
+    for place in _place_rows():
         known = found.get(place.name.casefold())
         if known is None or (known.ambiguous and not place.ambiguous):
             found[place.name.casefold()] = place
@@ -131,6 +140,10 @@ class Institutions:
     types: frozenset[str]  # what kind of institution: kept in a surrogate ("jobcenter")
     tails: tuple[str, ...]  # ends of an institution's own name ("huset" of "Fontænehuset")
     stems: tuple[str, ...]  # first halves of a drawn institution name ("lærke")
+
+    def kinds_only(self, words: Sequence[str]) -> bool:
+        """Whether ``words`` only say a kind of institution ("Psykiatrisk Hospital"), naming none."""
+        return all(word.casefold() in self.types for word in words)
 
     def tail(self, word: str) -> str | None:
         """The institution-name ending of a compound ("Fontænehuset" → "huset"), if any."""
@@ -153,8 +166,4 @@ def institutions() -> Institutions:
 def place_names(kind: str) -> frozenset[str]:
     """Every place name of one kind ("kommune", "region"), lower case: a name that is a town and a
     municipality is listed under both kinds, where :func:`places` keeps one."""
-    text = resources.files("thememine.data").joinpath("places_da.tsv").read_text(encoding="utf-8")
-    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
-    return frozenset(
-        row["name"].casefold() for row in csv.DictReader(rows, delimiter="\t") if row["kind"] == kind
-    )
+    return frozenset(place.name.casefold() for place in _place_rows() if place.kind == kind)

@@ -134,7 +134,7 @@ def form_kind(form: str) -> Kind:
         return Kind.FUNCTION
     if " ".join(form.split()).casefold() in _generic_words():
         return Kind.GENERIC  # "Sri Lanka", "egen læge": listed whole
-    if all(w.casefold() in institutions().types for w in words):
+    if institutions().kinds_only(words):
         # only the kind of an institution ("Lokalpsykiatri", "Psykiatrisk Hospital"): it names
         # none, and a workplace's surrogate keeps these words
         return Kind.GENERIC

@@ -51,6 +51,6 @@ class OrganisationRecognizer(PatternRecognizer):
         words = text[start:end].split()
         if words[-1].casefold() in spacy_stop_words() or words[0].casefold() in spacy_stop_words():
             return Verdict.REJECT
-        if all(word.casefold() in institutions().types for word in words):
+        if institutions().kinds_only(words):
             return Verdict.REJECT
         return Verdict.NO_OPINION
