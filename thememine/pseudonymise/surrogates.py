@@ -111,15 +111,9 @@ def person_origin(entity: Entity) -> str | None:
     for variant in sorted(entity.variants, key=lambda v: -len(name_tokens(v))):
         tokens = name_tokens(variant)
         for position, token in enumerate(tokens):
-            first = (
-                None
-                if len(tokens) == 1
-                else True
-                if position == 0
-                else False
-                if position == len(tokens) - 1
-                else None
-            )
+            # the first word a first name, the last a last name; a name alone or a middle name either
+            middle = len(tokens) == 1 or 0 < position < len(tokens) - 1
+            first = None if middle else position == 0
             for part in _NAME_PARTS.split(_PARTICLE_PREFIX.sub("", token)):
                 origin = gazetteer.origin(part, first) if part and part not in PARTICLES else None
                 if origin in _DECISIVE_ORIGINS:
@@ -258,15 +252,8 @@ class SurrogateMap:
         # fake may be another entity's either ("Varde" and "Izmir" both as "Skive" could not be told
         # apart again), so the words of the other fakes are avoided like the originals.
         avoid = self._original_words()
-        if entity.fake is None:
-            avoid = avoid | {
-                word
-                for other in self.entities
-                if other.label == label and other is not entity and other.fake
-                for word in re.findall(r"\w+", other.fake.casefold())
-            }
-            if label == LOCATION:
-                avoid |= self._organisation_words()
+        if entity.fake is None:  # drawn once; the fakes drawn so far are all other entities'
+            avoid = avoid | (self._place_words() if label == LOCATION else self._fake_words(label))
         return _match_case(faker(self._rng(entity), surface, entity, avoid), surface)
 
     # ----- organisations (names style) ----------------------------------------------------------
@@ -448,12 +435,16 @@ class SurrogateMap:
 
     def _place_words(self) -> frozenset[str]:
         """Every word of every place's and workplace's surrogate: a new one may hold none."""
-        return self._organisation_words() | {
+        return self._organisation_words() | self._fake_words(LOCATION)
+
+    def _fake_words(self, label: str) -> frozenset[str]:
+        """Every word of the fakes drawn so far for entities of ``label``."""
+        return frozenset(
             word
             for e in self.entities
-            if e.label == LOCATION and e.fake
+            if e.label == label and e.fake
             for word in re.findall(r"\w+", e.fake.casefold())
-        }
+        )
 
     def _original_words(self) -> frozenset[str]:
         """Every word of every original form, casefolded: no fake may hold one."""
