@@ -195,6 +195,27 @@ def test_the_runs_make_a_range_of_cluster_numbers_that_grows_with_the_corpus() -
     assert 2 <= few < most
 
 
+@pytest.mark.parametrize("n", [60, 400, 472, 10_000, 100_000])
+def test_each_run_draws_its_number_of_clusters_within_the_range(n: int) -> None:
+    few, most = consensus.cluster_range(n)
+    drawn = [consensus.draw_clusters(n, seed) for seed in consensus.run_seeds(42)]
+    assert all(few <= k <= most for k in drawn)
+    assert len(set(drawn)) >= 2  # a range, not one number
+    assert drawn == [consensus.draw_clusters(n, seed) for seed in consensus.run_seeds(42)]
+
+
+def test_an_interview_fewer_shifts_the_numbers_of_clusters_drawn_only_a_little() -> None:
+    # the ends of the range were rounded before drawing: 472 statements drew 7-13 clusters, 400
+    # statements 7-12, so leaving an interview out lost the runs with 13 clusters altogether
+    seeds = consensus.run_seeds(42, 1000)
+    before = np.array([consensus.draw_clusters(472, s) for s in seeds])
+    after = np.array([consensus.draw_clusters(400, s) for s in seeds])
+    assert (before == 13).mean() > 0.05
+    assert (after == 12).mean() > 0.05  # the largest number is still drawn, one lower
+    assert abs(before.mean() - after.mean()) < 1.0
+    assert (np.abs(before - after) <= 1).all()  # the same seed draws at most one cluster fewer
+
+
 def test_large_corpora_are_clustered_as_micro_clusters_weighted_by_their_statements(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

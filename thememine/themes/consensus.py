@@ -14,11 +14,15 @@ Belford, Mac Namee & Greene 2018 likewise combines many runs rather than trustin
    what belongs together.
 2. **Runs**: each run takes its own random :data:`SUBSAMPLE` of the statements (so that only
    groupings that survive missing statements are kept, as leaving an interview out does) and
-   k-means with its own number of clusters, drawn between about √n / 3 and 0.6 √n (at most
-   :data:`MOST_CLUSTERS`), on the first k coordinates. Varying k is what evidence accumulation
-   asks for: statements that stay together at many resolutions form a theme. When the graph's
-   eigenvalues show c clearly separate groups (a gap of at least :data:`CLEAR_GAP` after the c-th
-   smallest, the eigengap heuristic of von Luxburg 2007), every run makes c clusters instead:
+   k-means with its own number of clusters on the first k coordinates: k is a number drawn
+   uniformly between √n / 3 and 0.6 √n (at most :data:`MOST_CLUSTERS`) and then rounded, so that a
+   corpus a little smaller draws nearly the same numbers. (Drawing a whole number between the
+   range's rounded ends lost the largest k as soon as an interview was left out of the sample,
+   7-13 clusters at 472 statements against 7-12 at 400, and with it a theme.) Varying k is what
+   evidence accumulation asks for: statements that stay together at many resolutions form a
+   theme. When the graph's eigenvalues show c clearly separate groups (a gap of at least
+   :data:`CLEAR_GAP` after the c-th smallest, the eigengap heuristic of von Luxburg 2007), every
+   run makes c clusters instead:
    otherwise more clusters than groups would split each group the same way in every run, and the
    halves would stand as themes.
 3. **Co-association**: for two statements, the share of the runs that clustered both that put
@@ -37,9 +41,10 @@ the co-association matrix stays :data:`ATOMS` square: a 10,000-statement fit tak
 one UMAP + HDBSCAN run did. Statements with identical labels in every run are clustered as one
 weighted point: no run tells them apart.
 
-The method, the subsample share, the neighbours, the number of runs and the cut were chosen on the
-sample corpus by the agreement between seeds and between fits that each leave one jobcenter
-interview out (``benchmarks/eval_stability.py``, docs/themes.md), not by the gold themes.
+The method, the subsample share, the neighbours, the number of runs, the cut and the drawing of k
+were chosen on the sample corpus by the agreement between seeds and between fits that each leave
+the focus group or one jobcenter interview out (``benchmarks/eval_stability.py``, docs/themes.md),
+not by the gold themes.
 """
 
 from __future__ import annotations
@@ -128,22 +133,34 @@ def ensemble(
     from sklearn.cluster import KMeans
 
     n = len(vectors)
-    fewest, most = cluster_range(n)
+    most = cluster_range(n)[1]
     coordinates, eigenvalues = spectral_coordinates(neighbours, most + 1)
     clear = clear_groups(eigenvalues[: most + 1])
-    if clear is not None:
-        fewest = most = clear
     atom_of, centres, weights = micro_clusters(coordinates[:, :most], seed)
     labels = np.full((len(centres), runs), ABSENT, dtype=np.int64)
     clusters = []
     for column, run_seed in enumerate(run_seeds(seed, runs)):
         rows = subsample(len(centres), share, run_seed)
-        k = int(np.random.default_rng(run_seed).integers(fewest, most + 1))
+        k = clear if clear is not None else draw_clusters(n, run_seed)
         points = normalise_rows(centres[rows, :k])
         found = KMeans(k, n_init=1, random_state=run_seed).fit_predict(points, sample_weight=weights[rows])
         labels[rows, column] = found
         clusters.append(k)
     return Ensemble(labels[atom_of], tuple(clusters))
+
+
+def draw_clusters(n: int, seed: int) -> int:
+    """The number of clusters of a run with ``seed`` on ``n`` statements: drawn uniformly between
+    √n / 3 and 0.6 √n (at most :data:`MOST_CLUSTERS`), rounded, within :func:`cluster_range`.
+
+    Drawn from a continuous range, so that a few statements fewer shift the draws a little instead of
+    losing or gaining a whole number of clusters at the range's ends."""
+    fewest, most = cluster_range(n)
+    root = math.sqrt(max(n, 1))
+    high = min(MOST_CLUSTERS, 0.6 * root)
+    low = min(root / 3, high - 1)  # above 14,400 statements: between 39 and 40, as cluster_range says
+    drawn = np.random.default_rng(seed).uniform(low, high)
+    return int(min(most, max(fewest, round(drawn))))
 
 
 def spectral_coordinates(neighbours: Neighbours, components: int) -> tuple[Coordinates, NDArray[np.float64]]:
