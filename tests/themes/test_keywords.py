@@ -123,6 +123,9 @@ def test_terms(text: str, expected: list[str]) -> None:
         ("Mm, ventetiden.", False),
         ("Jobcentret ringede aldrig.", False),
         ("Hun var alene.", False),  # "alene" is taken out of spaCy's list
+        ("Selv tak.", True),  # courtesy closes an interview; it is no theme
+        ("(griner) Tak. Det lyder rigtigt.", True),
+        ("Lyden på optagelsen var dårlig.", False),  # the noun "lyd" is not the verb "lyde"
     ],
 )
 def test_is_content_free(text: str, free: bool) -> None:
