@@ -272,7 +272,7 @@ def themes(
         from thememine.themes import coding
 
         unit_vectors, rows = normalise_rows(embedded.vectors), _fitted_rows(units, include_interviewer)
-        model = coding.code_model(texts, unit_vectors, rows)
+        model = coding.code_model(texts, unit_vectors, rows, statements=[u.text for u in units])
         settings.update(_calibration_settings(model, names, threshold))
         # what the fit clusters beside each embedding (fit.guided)
         guide = coding.guide(units, unit_vectors, model, rows)
@@ -339,7 +339,10 @@ def _code_texts(
     if run.settings.get("embedder") != embedder.id:
         return texts  # vectors of another model cannot be mixed in
     found = examples_from_run(run, book)
-    return texts.with_examples({code: run.embeddings[rows] for code, rows in found.items()})
+    return texts.with_examples(
+        {code: run.embeddings[rows] for code, rows in found.items()},
+        {code: [run.units[row].text for row in rows] for code, rows in found.items()},
+    )
 
 
 def _fitted_rows(units: Sequence[Unit], include_interviewer: bool) -> list[int]:
@@ -357,7 +360,9 @@ def _code_model(
     takes in, and the calibration fitted on the codebook's examples."""
     from thememine.themes.coding import code_model
 
-    return code_model(texts, embeddings, _fitted_rows(units, include_interviewer))
+    return code_model(
+        texts, embeddings, _fitted_rows(units, include_interviewer), statements=[u.text for u in units]
+    )
 
 
 def _calibration_settings(model: CodeModel, names: Sequence[str], threshold: float) -> dict[str, Any]:
