@@ -162,9 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     code_vectors, names = texts.vectors(), [c.name for c in book.codes]
     run = fit_run(units, vectors, args.seed, code_vectors, names)
     content = [i for i, keep in enumerate(content_mask(units)) if keep]
-    run.settings["code_calibration"] = code_model(
-        texts, vectors, content, statements=[u.text for u in units]
-    ).calibration.to_dict()
+    # as thememine's fit: theme names read the embeddings alone, with their own calibration
+    run.settings["code_calibration"] = code_model(texts, vectors, content).calibration.to_dict()
     name_themes(run, code_vectors, names)
     mean = run.embeddings.mean(axis=0) / max(np.linalg.norm(run.embeddings.mean(axis=0)), 1e-9)
     middle = centroids(run.embeddings, run.assignment)

@@ -296,3 +296,27 @@ def test_examples_added_without_their_texts_keep_the_texts_aligned() -> None:
     assert told.documents()[0][-1] == "Samtykke igen."
     vectors_only = CodeTexts(texts.descriptions, texts.examples, texts.owners)
     assert not vectors_only.with_examples({0: np.ones((1, 4), dtype=np.float32)}).has_texts
+
+
+@pytest.mark.parametrize("name", ["Brobygning", "Samtykke"])
+def test_a_surrogate_is_no_word_of_the_coding(name: str) -> None:
+    """A fake name that happens to be a code's word changes nothing: the codes do not depend on the key."""
+    said = f"{name} sagde, at det var svært."
+    plain = "Han sagde, at det var svært."
+    others = [
+        "Borgeren kom til møde hver uge.",
+        "Det var en svær tid for hende.",
+        "Vi talte meget sammen om det.",
+    ]
+    texts = embed_codebook(WORDS_BOOK, flat_embed)
+
+    def scored(first: Unit) -> np.ndarray:
+        units = [first] + [
+            Unit(f"d:{i}", "d", "IP", i * 100, i * 100 + 50, t) for i, t in enumerate(others, 1)
+        ]
+        vectors = flat_embed([plain] * len(units))
+        return code_units(units, vectors, texts, top=2)[0][0]
+
+    fake = scored(Unit("d:0", "d", "IP", 0, 50, said, surrogates=((0, len(name), "PERSON"),)))
+    real = scored(Unit("d:0", "d", "IP", 0, 50, plain))
+    assert [(s.code, s.score) for s in fake] == [(s.code, s.score) for s in real]

@@ -44,6 +44,7 @@ from thememine.themes.fit import centred
 from thememine.themes.keywords import is_content_free
 from thememine.themes.lexical import CodeTerms, CorpusTerms
 from thememine.themes.model import CONFIRMED, INTERVIEWER, Codebook, Matrix, ThemeRun, Unit
+from thememine.themes.neutral import keyword_text
 
 TOP = 3  # codes written per statement
 DEFAULT_THRESHOLD = 0.5  # confidence: a code passes when it is estimated right more often than not
@@ -298,8 +299,10 @@ def code_model(
 ) -> CodeModel:
     """Code vectors for a corpus: spread measured over ``rows`` of ``embeddings`` (all if None).
 
-    ``statements``: the text of each embedding row; with them (and the codebook's texts) the
-    model adds the lexical score, its IDF and spread measured over the same rows.
+    ``statements``: the text of each embedding row, surrogates left out
+    (:func:`~thememine.themes.neutral.keyword_text`, so that the codes do not depend on the key);
+    with them (and the codebook's texts) the model adds the lexical score, its IDF and spread
+    measured over the same rows.
     """
     vectors = texts.vectors()
     spread = Spread.of(embeddings, vectors, rows)
@@ -382,11 +385,11 @@ def confidences(
     vectors = normalise_rows(embeddings)
     if not context:
         return model.calibration.confidence(
-            model.standardised(vectors[list(rows)], [units[i].text for i in rows])
+            model.standardised(vectors[list(rows)], [keyword_text(units[i]) for i in rows])
         )
     around = context_rows(units, rows)
     z = in_context(
-        model.standardised(vectors[around], [units[i].text for i in around]),
+        model.standardised(vectors[around], [keyword_text(units[i]) for i in around]),
         neighbours(units, around, question_weight),
     )
     if len(around) > 1:
@@ -460,7 +463,7 @@ def code_units(
     model = (
         model
         if model is not None
-        else code_model(texts, embeddings, rows, statements=[u.text for u in units])
+        else code_model(texts, embeddings, rows, statements=[keyword_text(u) for u in units])
     )
     scores = confidences(units, embeddings, model, rows, question_weight=question_weight)
     return best_codes(scores, rows, top), model
