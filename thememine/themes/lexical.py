@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +27,13 @@ from thememine.themes.keywords import terms
 from thememine.themes.model import Matrix
 
 MIN_SPREAD = 1e-9  # below this spread over the corpus a code's lexical scores are all zero
+
+
+@lru_cache(maxsize=1 << 12)
+def _terms(text: str) -> tuple[str, ...]:
+    """:func:`terms`, kept for the codebook's texts: calibrating recounts each code's document once
+    per held-out example."""
+    return tuple(terms(text))
 
 
 def _counts(documents: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> sp.csr_matrix:
@@ -53,7 +61,7 @@ class CorpusTerms:
 
     vocabulary: dict[str, int]
     idf: np.ndarray
-    counts: sp.csr_matrix  # statements × vocabulary
+    statements: sp.csr_matrix  # the statements' TF-IDF rows (:meth:`weighted`)
 
     @classmethod
     def of(cls, texts: Sequence[str], also: Sequence[str] = ()) -> CorpusTerms:
@@ -72,17 +80,20 @@ class CorpusTerms:
         counts = _counts(documents, vocabulary)
         frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
         idf = np.log(1 + (len(texts) - frequency + 0.5) / (frequency + 0.5))
-        return cls(vocabulary, idf, counts)
+        return cls(vocabulary, idf, _weighted(counts, idf))
 
-    def weighted(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """TF-IDF rows of unit length (a row without a known term stays zero)."""
-        rows = sp.csr_matrix(counts.multiply(self.idf[None, :]))
-        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
-        scale: sp.csr_matrix = sp.diags(1 / np.where(norms > 0, norms, 1.0)) @ rows
-        return sp.csr_matrix(scale)
+    def weighted(self, texts: Sequence[str], cached: bool = False) -> sp.csr_matrix:
+        """The TF-IDF rows of ``texts`` (``cached``: their terms kept, for the codebook's texts)."""
+        read = _terms if cached else terms
+        return _weighted(_counts([read(text) for text in texts], self.vocabulary), self.idf)
 
-    def counts_of(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return _counts([terms(text) for text in texts], self.vocabulary)
+
+def _weighted(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """TF-IDF rows of unit length (a row without a known term stays zero)."""
+    rows = sp.csr_matrix(counts.multiply(idf[None, :]))
+    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+    scale: sp.csr_matrix = sp.diags(1 / np.where(norms > 0, norms, 1.0)) @ rows
+    return sp.csr_matrix(scale)
 
 
 @dataclass(frozen=True)
@@ -97,13 +108,14 @@ class CodeTerms:
     @classmethod
     def of(cls, corpus: CorpusTerms, documents: Sequence[Sequence[str]]) -> CodeTerms:
         """``documents``: per code, its texts (``name: description`` and examples)."""
-        codes = corpus.weighted(corpus.counts_of([" | ".join(texts) for texts in documents]))
-        sims = np.asarray((corpus.weighted(corpus.counts) @ codes.T).todense())
+        rows = [sum((_terms(text) for text in texts), ()) for texts in documents]
+        codes = _weighted(_counts(rows, corpus.vocabulary), corpus.idf)
+        sims = np.asarray((corpus.statements @ codes.T).todense())
         std = sims.std(axis=0) if len(sims) > 1 else np.ones(len(documents))
         return cls(corpus, codes, sims.mean(axis=0), np.where(std > MIN_SPREAD, std, np.inf))
 
     def standardised(self, texts: Sequence[str]) -> np.ndarray:
         """``len(texts) × codes``: each text's TF-IDF cosine with each code, standardised per code."""
-        sims = np.asarray((self.corpus.weighted(self.corpus.counts_of(texts)) @ self.codes.T).todense())
+        sims = np.asarray((self.corpus.weighted(texts) @ self.codes.T).todense())
         z: Matrix = (sims - self.mean) / self.std
         return z
