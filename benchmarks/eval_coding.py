@@ -15,11 +15,15 @@ each held out in turn). Reports, on every statement with a gold row:
 its centroid's closest code; "standardised" is :mod:`thememine.themes.coding` with each code's
 description embedded whole (standardised per code, read in context, calibrated confidence,
 threshold 0.5; a theme named only when most of its members are coded with the code); "sentences"
-is the same with the description's sentences mixed in (:data:`~thememine.themes.coding.SENTENCE_WEIGHT`,
-today's coding); "learned map" is the head of ``benchmarks/cv_coding.py`` trained on all the
-examples, ranked only (it is not calibrated, so it has no coded share). Each was chosen on the
-codebook's examples (``benchmarks/cv_coding.py``) before it was run here. All are run with and
-without the interviewer's statements.
+is the same with the description's sentences mixed in (:data:`~thememine.themes.coding.SENTENCE_WEIGHT`);
+"learned map" is the head of ``benchmarks/cv_coding.py`` trained on all the examples, ranked only
+(it is not calibrated, so it has no coded share); "sentences + words" adds the lexical score
+(:mod:`thememine.themes.lexical`, weight :data:`~thememine.themes.coding.LEXICAL_WEIGHT`), today's
+coding; "today + question" also reads each answer with the interviewer's question before it, when
+that lies beyond the two neighbours either side (weight :data:`QUESTION_WEIGHT`; the codebook's
+examples have no questions, so this was argued, not measured, and is not the default). Each was
+chosen on the codebook's examples (``benchmarks/cv_coding.py``) before it was run here. All are run
+with and without the interviewer's statements.
 """
 
 from __future__ import annotations
@@ -42,11 +46,14 @@ from thememine.embed.base import normalise_rows
 from thememine.ingest import SplitOptions, read_corpus, split_corpus
 from thememine.themes.codebook import shipped_codebook
 from thememine.themes.coding import (
+    CONTEXT_WEIGHT,
     DEFAULT_THRESHOLD,
+    LEXICAL_WEIGHT,
     CodeTexts,
     Embed,
     code_model,
     code_units,
+    content_rows,
     description_sentences,
     embed_codebook,
     zero_shot,
@@ -58,6 +65,7 @@ from thememine.themes.model import Codebook, Unit
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"
 OLD_THRESHOLD = 0.25
+QUESTION_WEIGHT = CONTEXT_WEIGHT  # the question read as closely as the nearest neighbour
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,16 +106,22 @@ def main(argv: list[str] | None = None) -> int:
         with_code = [i for i in rows if truth[i] != OTHER]
         old = zero_shot(vectors[rows], whole.vectors())
         old_by = {row: s for row, s in zip(rows, old, strict=True)}
-        standard, _ = code_units(units, vectors, whole, mask)
+        coded = content_rows(units, mask)
+        # the embeddings alone: models made without the statements' texts have no lexical score
+        standard, _ = code_units(units, vectors, whole, mask, model=code_model(whole, vectors, coded))
+        sentences, _ = code_units(units, vectors, texts, mask, model=code_model(texts, vectors, coded))
         new, model = code_units(units, vectors, texts, mask)
         new_by = {s[0].statement: s for s in new}
+        asked, _ = code_units(units, vectors, texts, mask, model=model, question_weight=QUESTION_WEIGHT)
         map_scored, _ = code_units(units, mapped[0], mapped[1], mask)
         who = "all speakers" if interviewer else "without the interviewer"
         for name, by, threshold in (
             ("old", old_by, OLD_THRESHOLD),
             ("standardised", {s[0].statement: s for s in standard}, DEFAULT_THRESHOLD),
-            ("sentences (today)", new_by, DEFAULT_THRESHOLD),
+            ("sentences", {s[0].statement: s for s in sentences}, DEFAULT_THRESHOLD),
             ("learned map", {s[0].statement: s for s in map_scored}, None),
+            (f"sentences + words {LEXICAL_WEIGHT} (today)", new_by, DEFAULT_THRESHOLD),
+            (f"today + question {QUESTION_WEIGHT}", {s[0].statement: s for s in asked}, DEFAULT_THRESHOLD),
         ):
             top1 = np.mean([ids[by[i][0].code] == truth[i] for i in with_code])
             top3 = np.mean([truth[i] in {ids[s.code] for s in by[i]} for i in with_code])
@@ -148,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     code_vectors, names = texts.vectors(), [c.name for c in book.codes]
     run = fit_run(units, vectors, args.seed, code_vectors, names)
     content = [i for i, keep in enumerate(content_mask(units)) if keep]
+    # as thememine's fit: theme names read the embeddings alone, with their own calibration
     run.settings["code_calibration"] = code_model(texts, vectors, content).calibration.to_dict()
     name_themes(run, code_vectors, names)
     mean = run.embeddings.mean(axis=0) / max(np.linalg.norm(run.embeddings.mean(axis=0)), 1e-9)

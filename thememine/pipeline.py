@@ -28,7 +28,7 @@ from thememine.runfolder import (
 from thememine.themes.codebook import load_codebook, shipped_codebook, shipped_codebooks
 from thememine.themes.coding import DEFAULT_THRESHOLD, CodeModel, CodeTexts
 from thememine.themes.model import Codebook, Matrix, ThemeRun, Unit
-from thememine.themes.neutral import embedding_text
+from thememine.themes.neutral import embedding_text, keyword_text
 
 if TYPE_CHECKING:
     from thememine.pseudonymise.leaks import FolderCheck
@@ -272,6 +272,9 @@ def themes(
         from thememine.themes import coding
 
         unit_vectors, rows = normalise_rows(embedded.vectors), _fitted_rows(units, include_interviewer)
+        # The fit's guide and the theme names read the embeddings alone, with a calibration fitted
+        # on them, which the run keeps: with the code vectors it remakes the same guide when a
+        # theme changes (coding.run_guide). codes.csv adds the words (coding.LEXICAL_WEIGHT).
         model = coding.code_model(texts, unit_vectors, rows)
         settings.update(_calibration_settings(model, names, threshold))
         # what the fit clusters beside each embedding (fit.guided)
@@ -291,9 +294,7 @@ def themes(
         stage_run(writing, run, [entry])
         history.forget(writing)  # a decision made before this fit cannot be undone into it
         if book is not None and texts is not None:
-            _write_codes(
-                writing, run.units, run.embeddings, texts, book, threshold, include_interviewer, model
-            )
+            _write_codes(writing, run.units, run.embeddings, texts, book, threshold, include_interviewer)
     return ThemesResult(run, embedded, messages, book, out)
 
 
@@ -339,7 +340,10 @@ def _code_texts(
     if run.settings.get("embedder") != embedder.id:
         return texts  # vectors of another model cannot be mixed in
     found = examples_from_run(run, book)
-    return texts.with_examples({code: run.embeddings[rows] for code, rows in found.items()})
+    return texts.with_examples(
+        {code: run.embeddings[rows] for code, rows in found.items()},
+        {code: [keyword_text(run.units[row]) for row in rows] for code, rows in found.items()},
+    )
 
 
 def _fitted_rows(units: Sequence[Unit], include_interviewer: bool) -> list[int]:
@@ -357,11 +361,17 @@ def _code_model(
     takes in, and the calibration fitted on the codebook's examples."""
     from thememine.themes.coding import code_model
 
-    return code_model(texts, embeddings, _fitted_rows(units, include_interviewer))
+    return code_model(
+        texts,
+        embeddings,
+        _fitted_rows(units, include_interviewer),
+        statements=[keyword_text(u) for u in units],
+    )
 
 
 def _calibration_settings(model: CodeModel, names: Sequence[str], threshold: float) -> dict[str, Any]:
-    """What a run keeps of the coding model: the calibration and each code's cosine threshold."""
+    """What a run keeps of the fit's coding model (the embeddings alone, as its guide and theme
+    names read them): the calibration and each code's cosine threshold."""
     return {
         "code_calibration": model.calibration.to_dict(),
         "code_threshold": threshold,
@@ -377,24 +387,20 @@ def _write_codes(
     book: Codebook,
     threshold: float,
     include_interviewer: bool = False,
-    model: CodeModel | None = None,
 ) -> int:
     """``codes.csv``: each coded statement's best codes; returns how many pass ``threshold``.
 
     Every statement but the fillers is coded, even one without a content word of its own ("Og det
     havde jeg bare ikke vidst."), which is read with its neighbours; the interviewer's statements
-    are not, unless ``include_interviewer``. ``model``: the coding model already made for these
-    statements, if any (its spread is measured over the statements a fit takes in, either way).
+    are not, unless ``include_interviewer``. The codes' spread is measured over the statements a
+    fit takes in, and the statements' words count beside their embeddings
+    (:data:`~thememine.themes.coding.LEXICAL_WEIGHT`).
     """
     from thememine.themes.coding import code_units, codes_csv
     from thememine.themes.model import coded_mask
 
     coded = coded_mask(units, include_interviewer)
-    model = (
-        model
-        if model is not None
-        else _code_model(units, normalise_rows(embeddings), texts, include_interviewer)
-    )
+    model = _code_model(units, normalise_rows(embeddings), texts, include_interviewer)
     scored, _ = code_units(units, embeddings, texts, coded, model=model)
     writing.write_text(CODES_FILE, codes_csv(units, scored, book, threshold))
     return sum(1 for rows in scored if rows and rows[0].score >= threshold)

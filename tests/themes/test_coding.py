@@ -14,6 +14,7 @@ from thememine.themes.coding import (
     UNCALIBRATED,
     Calibration,
     CodeTexts,
+    code_model,
     code_units,
     codes_csv,
     description_sentences,
@@ -22,7 +23,7 @@ from thememine.themes.coding import (
     neighbours,
 )
 from thememine.themes.describe import name_themes
-from thememine.themes.model import CONFIRMED, Code, Codebook, Theme, ThemeRun, Unit
+from thememine.themes.model import CONFIRMED, INTERVIEWER, PARTICIPANT, Code, Codebook, Theme, ThemeRun, Unit
 
 BOOK = Codebook(
     "test", (Code("frister", "Frister", "tid", ("a",)), Code("samtykke", "Samtykke", "deling", ("b",)))
@@ -185,3 +186,137 @@ def test_a_description_sentence_pulls_its_code_towards_that_facet(weight: float,
     assert np.allclose(np.linalg.norm(texts.descriptions, axis=1), 1.0)
     # a code whose only sentence is its description keeps its direction, whatever the weight
     assert np.argmax(texts.descriptions[1]) == 3
+
+
+def role_units(roles: str) -> list[Unit]:
+    """One statement per letter in one document: 'i' the interviewer's, 'p' a participant's."""
+    return [
+        Unit(
+            f"d:{i}",
+            "d",
+            "I" if r == "i" else "IP",
+            i * 10,
+            i * 10 + 9,
+            "x",
+            role=INTERVIEWER if r == "i" else PARTICIPANT,
+        )
+        for i, r in enumerate(roles)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("roles", "row", "question"),
+    [
+        ("ipppppp", 4, 0),  # three statements into the answer: beyond the neighbours, the question is read
+        ("ipppppp", 6, 0),
+        ("ipppppp", 2, None),  # the question is already a neighbour: not read twice
+        ("pppipppp", 7, 3),  # the nearest question before, not the first statement
+        ("ppppp", 4, None),  # no question
+        ("ipppip", 5, None),  # the interviewer's own statement reads no question
+    ],
+)
+def test_an_answer_reads_the_question_it_answers(roles: str, row: int, question: int | None) -> None:
+    units = role_units(roles)
+    rows = list(range(len(units)))
+    plain = neighbours(units, rows)[row]
+    asked = neighbours(units, rows, question_weight=0.5)[row]
+    extra = [pair for pair in asked if pair not in plain]
+    assert extra == ([] if question is None else [(question, 0.5)])
+    assert neighbours(units, rows, 0.0) == neighbours(units, rows)
+
+
+WORDS_BOOK = Codebook(
+    "ord",
+    (
+        Code("samtykke", "Samtykke", "Deling af oplysninger kræver samtykke.", ("Hun gav ikke samtykke.",)),
+        Code("brobygning", "Brobygning", "Vejen til uddannelse.", ("Brobygning til uddannelse hjalp.",)),
+    ),
+)
+
+
+CODE_AXES = {
+    "Samtykke: Deling af oplysninger kræver samtykke.": 1,
+    "Deling af oplysninger kræver samtykke.": 1,
+    "Hun gav ikke samtykke.": 1,
+    "Brobygning: Vejen til uddannelse.": 2,
+    "Vejen til uddannelse.": 2,
+    "Brobygning til uddannelse hjalp.": 2,
+}
+
+
+def flat_embed(texts: Sequence[str]) -> np.ndarray:
+    """The codebook's texts on axes 1 and 2, every statement in the plane of axes 0 and 3: after
+    centring, each statement is as close to one code as to the other."""
+    rows = []
+    for text in texts:
+        row = np.zeros(4)
+        if text in CODE_AXES:
+            row[CODE_AXES[text]] = 1.0
+        else:
+            row[0], row[3] = 1.0, len(text) % 7 / 10
+        rows.append(row)
+    return np.asarray(rows, dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Vi kunne ikke få hendes samtykke.", 0), ("Et brobygningsforløb til uddannelse var vejen frem.", 1)],
+)
+def test_shared_words_decide_when_the_embeddings_cannot(text: str, code: int) -> None:
+    statements = [
+        text,
+        "Borgeren kom til møde hver uge.",
+        "Det var en svær tid for hende.",
+        "Vi talte meget sammen om det.",
+        "Han fik en ny sagsbehandler.",
+    ]
+    vectors = flat_embed(statements)
+    texts = embed_codebook(WORDS_BOOK, flat_embed)
+    assert texts.has_texts and texts.documents(skip=0)[0] == [
+        "Samtykke: Deling af oplysninger kræver samtykke."
+    ]
+    model = code_model(texts, vectors, statements=statements, calibrated=False)
+    assert model.lexical is not None
+    z = model.standardised(vectors[:1], statements[:1])[0]
+    assert int(np.argmax(z)) == code
+    # a model without the statements' texts (as a run saved before) scores with the embeddings alone
+    alone = code_model(texts, vectors, calibrated=False)
+    assert alone.lexical is None
+    assert np.allclose(*alone.standardised(vectors[:1], statements[:1])[0])  # a tie
+    assert np.allclose(
+        alone.standardised(vectors[:1], statements[:1]), alone.spread.standardised(vectors[:1], alone.vectors)
+    )
+
+
+def test_examples_added_without_their_texts_keep_the_texts_aligned() -> None:
+    texts = embed_codebook(WORDS_BOOK, flat_embed)
+    more = texts.with_examples({1: np.ones((2, 4), dtype=np.float32)})
+    assert more.has_texts and more.documents()[1][-2:] == ["", ""]
+    told = texts.with_examples({0: np.ones((1, 4), dtype=np.float32)}, {0: ["Samtykke igen."]})
+    assert told.documents()[0][-1] == "Samtykke igen."
+    vectors_only = CodeTexts(texts.descriptions, texts.examples, texts.owners)
+    assert not vectors_only.with_examples({0: np.ones((1, 4), dtype=np.float32)}).has_texts
+
+
+@pytest.mark.parametrize("name", ["Brobygning", "Samtykke"])
+def test_a_surrogate_is_no_word_of_the_coding(name: str) -> None:
+    """A fake name that happens to be a code's word changes nothing: the codes do not depend on the key."""
+    said = f"{name} sagde, at det var svært."
+    plain = "Han sagde, at det var svært."
+    others = [
+        "Borgeren kom til møde hver uge.",
+        "Det var en svær tid for hende.",
+        "Vi talte meget sammen om det.",
+    ]
+    texts = embed_codebook(WORDS_BOOK, flat_embed)
+
+    def scored(first: Unit) -> np.ndarray:
+        units = [first] + [
+            Unit(f"d:{i}", "d", "IP", i * 100, i * 100 + 50, t) for i, t in enumerate(others, 1)
+        ]
+        vectors = flat_embed([plain] * len(units))
+        return code_units(units, vectors, texts, top=2)[0][0]
+
+    fake = scored(Unit("d:0", "d", "IP", 0, 50, said, surrogates=((0, len(name), "PERSON"),)))
+    real = scored(Unit("d:0", "d", "IP", 0, 50, plain))
+    assert [(s.code, s.score) for s in fake] == [(s.code, s.score) for s in real]

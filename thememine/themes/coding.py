@@ -15,7 +15,10 @@ A statement's score for a code is worked out in three steps:
 1. the cosine of statement and code after taking out the statements' mean direction
    (:func:`~thememine.themes.fit.centred`);
 2. standardised per code over the corpus's statements (a code close to everything no longer
-   wins everywhere), then averaged with the statement's neighbours in its document (up to
+   wins everywhere), plus :data:`LEXICAL_WEIGHT` times the words the statement shares with the
+   code's description and examples, standardised the same way (:mod:`thememine.themes.lexical`:
+   a small encoder can miss the one domain word, "tavshedspligt", "brobygning", that decides a
+   code), then averaged with the statement's neighbours in its document (up to
    :data:`CONTEXT` statements either side, weight :data:`CONTEXT_WEIGHT` halving with each step),
    because a statement is coded as part of the passage it belongs to;
 3. turned into a confidence from 0 to 1, the estimated chance that the code is right, by a
@@ -39,7 +42,9 @@ import numpy as np
 from thememine.embed.base import normalise_rows
 from thememine.themes.fit import centred
 from thememine.themes.keywords import is_content_free
-from thememine.themes.model import CONFIRMED, Codebook, Matrix, ThemeRun, Unit
+from thememine.themes.lexical import CodeTerms, CorpusTerms
+from thememine.themes.model import CONFIRMED, INTERVIEWER, Codebook, Matrix, ThemeRun, Unit
+from thememine.themes.neutral import keyword_text
 
 TOP = 3  # codes written per statement
 DEFAULT_THRESHOLD = 0.5  # confidence: a code passes when it is estimated right more often than not
@@ -50,6 +55,10 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 CONTEXT = 2  # neighbouring statements either side that are read with a statement
 CONTEXT_WEIGHT = 0.5  # of the nearest neighbour, halved for each step further away
 MIN_SPREAD = 1e-3  # below this spread over the corpus a code's scores are not standardised
+# Of the lexical score (standardised TF-IDF cosine) added to the embeddings' standardised score:
+# the best mean reciprocal rank of held-out codebook examples among 0.1-0.5, leave-one-out and
+# 8-fold ×10 averaged (docs/themes.md); 0.2-0.4 are within 0.005 of it.
+LEXICAL_WEIGHT = 0.3
 
 Embed = Callable[[Sequence[str]], Matrix]
 
@@ -70,6 +79,23 @@ class CodeTexts:
     descriptions: Matrix
     examples: Matrix
     owners: tuple[int, ...]  # code index of each example row
+    # the texts themselves, for the lexical score; empty when only vectors are known
+    description_texts: tuple[str, ...] = ()
+    example_texts: tuple[str, ...] = ()
+
+    @property
+    def has_texts(self) -> bool:
+        return len(self.description_texts) == len(self.descriptions) and len(self.example_texts) == len(
+            self.owners
+        )
+
+    def documents(self, skip: int | None = None) -> list[list[str]]:
+        """Per code its ``name: description`` and example texts; ``skip`` leaves one example out."""
+        found = [[text] for text in self.description_texts]
+        for i, (owner, text) in enumerate(zip(self.owners, self.example_texts, strict=True)):
+            if i != skip:
+                found[owner].append(text)
+        return found
 
     def vectors(self, skip: int | None = None) -> Matrix:
         """One normalised vector per code, in codebook order; ``skip`` leaves one example row out."""
@@ -85,16 +111,24 @@ class CodeTexts:
             dtype=np.float32,
         )
 
-    def with_examples(self, extra: Mapping[int, Matrix]) -> CodeTexts:
-        """More example rows (statements the researcher gave a code), by code index."""
+    def with_examples(
+        self, extra: Mapping[int, Matrix], texts: Mapping[int, Sequence[str]] | None = None
+    ) -> CodeTexts:
+        """More example rows (statements the researcher gave a code), by code index, with their
+        texts (in the same order; without them they add no words to the lexical score)."""
         rows = [m for m in extra.values() if len(m)]
         if not rows:
             return self
         owners = [c for c, m in extra.items() for _ in range(len(m))]
+        added = [
+            (list(texts[c]) if texts is not None and c in texts else [""] * len(m)) for c, m in extra.items()
+        ]
         return CodeTexts(
             self.descriptions,
             np.vstack([self.examples.reshape(-1, self.descriptions.shape[1]), *rows]).astype(np.float32),
             (*self.owners, *owners),
+            self.description_texts,
+            (*self.example_texts, *(t for found in added for t in found)) if self.has_texts else (),
         )
 
 
@@ -129,7 +163,13 @@ def embed_codebook(codebook: Codebook, embed: Embed, sentence_weight: float = SE
             rows[c] = (1 - sentence_weight) * rows[c] + sentence_weight * mean
             at += len(found)
     owners = tuple(i for i, code in enumerate(codebook.codes) for _ in code.examples)
-    return CodeTexts(normalise_rows(rows), vectors[len(descriptions) + len(flat) :], owners)
+    return CodeTexts(
+        normalise_rows(rows),
+        vectors[len(descriptions) + len(flat) :],
+        owners,
+        tuple(descriptions),
+        tuple(examples),
+    )
 
 
 def code_vectors(codebook: Codebook, embed: Embed) -> Matrix:
@@ -196,12 +236,13 @@ class Spread:
         return z
 
 
-def calibrate(texts: CodeTexts, spread: Spread) -> Calibration:
+def calibrate(texts: CodeTexts, spread: Spread, corpus: CorpusTerms | None = None) -> Calibration:
     """Fit :class:`Calibration` on the codebook's examples, each held out and coded by the others.
 
     Each held-out example gives its best code's standardised score and whether that code is its
-    own; a logistic regression of right on score is the curve. Too few examples, or all right or
-    all wrong, give :data:`UNCALIBRATED`.
+    own; a logistic regression of right on score is the curve. With ``corpus`` (the statements'
+    terms) the score includes the lexical part, the held-out example's words left out of its
+    code's document too. Too few examples, or all right or all wrong, give :data:`UNCALIBRATED`.
     """
     owners = texts.owners
     if len(owners) < 2 * len(texts.descriptions) or len(texts.descriptions) < 2:
@@ -209,6 +250,9 @@ def calibrate(texts: CodeTexts, spread: Spread) -> Calibration:
     best, right = [], []
     for i, owner in enumerate(owners):
         z = spread.standardised(texts.examples[i : i + 1], texts.vectors(skip=i))[0]
+        if corpus is not None:
+            lexical = CodeTerms.of(corpus, texts.documents(skip=i))
+            z = z + LEXICAL_WEIGHT * lexical.standardised([texts.example_texts[i]])[0]
         code = int(np.argmax(z))
         best.append(float(z[code]))
         right.append(code == owner)
@@ -230,25 +274,59 @@ class CodeModel:
     vectors: Matrix
     spread: Spread
     calibration: Calibration
+    lexical: CodeTerms | None = None  # None: the embeddings alone (a run saved before, or no texts)
+
+    def standardised(self, embeddings: Matrix, texts: Sequence[str]) -> np.ndarray:
+        """``len(texts) × codes``: the standardised cosine, plus the weighted lexical score."""
+        z = self.spread.standardised(embeddings, self.vectors)
+        if self.lexical is not None:
+            z = z + LEXICAL_WEIGHT * self.lexical.standardised(texts)
+        return z
 
     def thresholds(self, confidence: float = DEFAULT_THRESHOLD) -> list[float]:
-        """Per code, the centred cosine a statement (read alone) needs for ``confidence``."""
+        """Per code, the centred cosine a statement (read alone, its words scoring the corpus's
+        mean for the code) needs for ``confidence``."""
         z = self.calibration.z_at(confidence)
         return [round(float(m + z * s), 4) for m, s in zip(self.spread.mean, self.spread.std, strict=True)]
 
 
 def code_model(
-    texts: CodeTexts, embeddings: Matrix, rows: Sequence[int] | None = None, calibrated: bool = True
+    texts: CodeTexts,
+    embeddings: Matrix,
+    rows: Sequence[int] | None = None,
+    calibrated: bool = True,
+    statements: Sequence[str] | None = None,
 ) -> CodeModel:
-    """Code vectors for a corpus: spread measured over ``rows`` of ``embeddings`` (all if None)."""
+    """Code vectors for a corpus: spread measured over ``rows`` of ``embeddings`` (all if None).
+
+    ``statements``: the text of each embedding row, surrogates left out
+    (:func:`~thememine.themes.neutral.keyword_text`, so that the codes do not depend on the key);
+    with them (and the codebook's texts) the model adds the lexical score, its IDF and spread
+    measured over the same rows.
+    """
     vectors = texts.vectors()
     spread = Spread.of(embeddings, vectors, rows)
-    return CodeModel(vectors, spread, calibrate(texts, spread) if calibrated else UNCALIBRATED)
+    corpus = lexical = None
+    if statements is not None and texts.has_texts:
+        chosen = range(len(statements)) if rows is None or not len(rows) else rows
+        codebook_texts = [*texts.description_texts, *texts.example_texts]
+        corpus = CorpusTerms.of([statements[i] for i in chosen], also=codebook_texts)
+        lexical = CodeTerms.of(corpus, texts.documents())
+    return CodeModel(
+        vectors, spread, calibrate(texts, spread, corpus) if calibrated else UNCALIBRATED, lexical
+    )
 
 
-def neighbours(units: Sequence[Unit], rows: Sequence[int]) -> list[list[tuple[int, float]]]:
+def neighbours(
+    units: Sequence[Unit], rows: Sequence[int], question_weight: float = 0.0
+) -> list[list[tuple[int, float]]]:
     """For each of ``rows`` (positions in ``units``), its context: the rows up to :data:`CONTEXT`
-    before and after it in the same document, with their weights."""
+    before and after it in the same document, with their weights.
+
+    With ``question_weight``, a statement not the interviewer's also reads the interviewer's
+    nearest statement before it among ``rows`` (the question it answers), with that weight, when
+    it is further away than :data:`CONTEXT`. Measured on the sample gold once, for the record, and
+    not the default (docs/themes.md)."""
     by_doc: dict[str, list[int]] = {}
     for position, row in enumerate(rows):
         by_doc.setdefault(units[row].doc_id, []).append(position)
@@ -261,6 +339,12 @@ def neighbours(units: Sequence[Unit], rows: Sequence[int]) -> list[list[tuple[in
                 for other in (at - step, at + step):
                     if 0 <= other < len(positions):
                         found[position].append((positions[other], weight))
+            if question_weight and units[rows[position]].role != INTERVIEWER:
+                asked = next(
+                    (b for b in range(at - 1, -1, -1) if units[rows[positions[b]]].role == INTERVIEWER), None
+                )
+                if asked is not None and at - asked > CONTEXT:
+                    found[position].append((positions[asked], question_weight))
     return found
 
 
@@ -283,7 +367,12 @@ def context_rows(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
 
 
 def confidences(
-    units: Sequence[Unit], embeddings: Matrix, model: CodeModel, rows: Sequence[int], context: bool = True
+    units: Sequence[Unit],
+    embeddings: Matrix,
+    model: CodeModel,
+    rows: Sequence[int],
+    context: bool = True,
+    question_weight: float = 0.0,
 ) -> np.ndarray:
     """Confidence of every code for each of ``rows``: ``len(rows) × codes``, from 0 to 1.
 
@@ -295,9 +384,14 @@ def confidences(
         return np.zeros((0, len(model.vectors)))
     vectors = normalise_rows(embeddings)
     if not context:
-        return model.calibration.confidence(model.spread.standardised(vectors[list(rows)], model.vectors))
+        return model.calibration.confidence(
+            model.standardised(vectors[list(rows)], [keyword_text(units[i]) for i in rows])
+        )
     around = context_rows(units, rows)
-    z = in_context(model.spread.standardised(vectors[around], model.vectors), neighbours(units, around))
+    z = in_context(
+        model.standardised(vectors[around], [keyword_text(units[i]) for i in around]),
+        neighbours(units, around, question_weight),
+    )
     if len(around) > 1:
         std = z.std(axis=0)
         z = (z - z.mean(axis=0)) / np.where(std > MIN_SPREAD, std, 1.0)
@@ -308,10 +402,14 @@ def confidences(
 
 def guide(units: Sequence[Unit], embeddings: Matrix, model: CodeModel, rows: Sequence[int]) -> Matrix:
     """What a fit guided by the codebook reads beside each statement's embedding: the confidence
-    of every code for ``rows`` (read in context, as they are coded), zero for the other units."""
+    of every code for ``rows`` (read in context, as they are coded), zero for the other units.
+
+    From the embeddings alone (no lexical score): a run keeps its code vectors and calibration,
+    so :func:`run_guide` can make the same guide again when a theme is changed."""
     out = np.zeros((len(units), len(model.vectors)), dtype=np.float32)
     if len(rows):
-        out[list(rows)] = confidences(units, embeddings, model, rows)
+        embedded = CodeModel(model.vectors, model.spread, model.calibration)
+        out[list(rows)] = confidences(units, embeddings, embedded, rows)
     return out
 
 
@@ -357,12 +455,18 @@ def code_units(
     mask: Sequence[bool] | None = None,
     top: int = TOP,
     model: CodeModel | None = None,
+    question_weight: float = 0.0,
 ) -> tuple[list[list[CodeScore]], CodeModel]:
     """The ``top`` codes of each statement ``mask`` keeps, and the model that scored them (``model``,
-    when it was already made for these statements)."""
+    when it was already made for these statements); ``question_weight``: see :func:`neighbours`."""
     rows = content_rows(units, mask)
-    model = model if model is not None else code_model(texts, embeddings, rows)
-    return best_codes(confidences(units, embeddings, model, rows), rows, top), model
+    model = (
+        model
+        if model is not None
+        else code_model(texts, embeddings, rows, statements=[keyword_text(u) for u in units])
+    )
+    scores = confidences(units, embeddings, model, rows, question_weight=question_weight)
+    return best_codes(scores, rows, top), model
 
 
 def zero_shot(embeddings: Matrix, codes: Matrix, top: int = TOP) -> list[list[CodeScore]]:
