@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if args.markdown:
-        write_block(args.markdown, "eval_stability_noise", text)
+        write_block(args.markdown, "eval_stability_noise", "\n".join(lines[2:]))  # the page has its heading
     return 0
 
 
