@@ -1,0 +1,85 @@
+"""The gold codes of the development corpus match what ``thememine ingest`` gives, row for row.
+
+``corpora/dev_gold`` codes the informants' statements only (the interviewer's are context), so a
+row must be a non-filler statement of an informant and every such statement must have one.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from collections import Counter
+from types import ModuleType
+
+import pytest
+
+from thememine.ingest import Statement
+from thememine.ingest.store import load_statements
+from thememine.pipeline import ingest
+from thememine.themes.codebook import shipped_codebook
+from thememine.themes.model import INTERVIEWER
+
+from .conftest import ROOT
+
+DEV = ROOT / "corpora" / "dev"
+GOLD_DIR = ROOT / "corpora" / "dev_gold"  # outside corpora/dev, so ingest does not see it
+GOLD_CSV = GOLD_DIR / "gold_themes.csv"
+
+
+def _gold_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gold", ROOT / "benchmarks" / "gold.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def statements(tmp_path_factory: pytest.TempPathFactory) -> list[Statement]:
+    out = tmp_path_factory.mktemp("dev_gold") / "run"
+    ingest([DEV], out)
+    return load_statements(out)
+
+
+@pytest.fixture(scope="module")
+def gold() -> dict[tuple[str, int, int], str]:
+    loaded: dict[tuple[str, int, int], str] = _gold_module().load_gold(GOLD_CSV)
+    return loaded
+
+
+def test_every_gold_row_is_an_informant_statement(
+    statements: list[Statement], gold: dict[tuple[str, int, int], str]
+) -> None:
+    keys = {(s.doc_id, s.start, s.end): s for s in statements}
+    unknown = [key for key in gold if key not in keys]
+    assert not unknown, unknown[:5]
+    assert not [key for key in gold if keys[key].filler], "filler-only statements have no gold code"
+    assert not [key for key in gold if keys[key].role == INTERVIEWER], "questions have no gold code"
+
+
+def test_every_informant_statement_has_a_gold_row(
+    statements: list[Statement], gold: dict[tuple[str, int, int], str]
+) -> None:
+    missing = [
+        s.id
+        for s in statements
+        if not s.filler and s.role != INTERVIEWER and (s.doc_id, s.start, s.end) not in gold
+    ]
+    assert not missing, missing[:5]
+
+
+def test_codes_and_notes_are_allowed(gold: dict[tuple[str, int, int], str]) -> None:
+    ids = set(shipped_codebook().ids)
+    assert set(gold.values()) == ids | {"other"}, "every code has at least one statement"
+    with GOLD_CSV.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["note"]:
+                prefix, _, rest = row["note"].partition(": ")
+                assert prefix == "også" and set(rest.split(", ")) <= ids - {row["theme"]}, row
+
+
+def test_counts_are_those_in_gold_md(gold: dict[tuple[str, int, int], str]) -> None:
+    table = (GOLD_DIR / "GOLD.md").read_text(encoding="utf-8")
+    for theme, count in Counter(gold.values()).items():
+        assert f"| `{theme}` | {count} |" in table, theme
+    assert _gold_module().markdown_table(gold) in table
