@@ -179,3 +179,16 @@ def test_the_interviewers_statements_are_not_counted_as_without_a_theme(
         if t == UNASSIGNED and not u.filler and u.role != INTERVIEWER
     )
     assert rows.get("uden tema (no theme)", 0) == unassigned
+
+
+def test_the_map_says_how_many_statements_lie_outside_its_frame(full_run: Path, full_html: str) -> None:
+    # the frame is set by the themes' centres: a dot outside it is not "far from every theme"
+    run = load_run(full_run)
+    drawn = full_html.count('<circle class="dot')
+    shown = sum(1 for u in run.units if not u.filler)
+    outside = re.search(r"(\d+) of (\d+) statements lie outside the frame", full_html)
+    assert "far from every theme" not in full_html
+    if outside is None:
+        assert drawn == shown
+    else:
+        assert int(outside[1]) + drawn == int(outside[2]) == shown

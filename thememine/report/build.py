@@ -459,9 +459,13 @@ def _map_section(themes: _Themes | None) -> str:
     if len(chosen) < sum(1 for u in run.units if not u.filler):
         notes.append(f"Viser {len(chosen)} jævnt udvalgte udsagn (showing an even sample of {len(chosen)}).")
     if len(drawn.dots) < len(chosen):
+        # The frame is scaled to the themes' centres, which spread far less than the statements:
+        # a dot outside it may well belong to a theme, so say only where it is.
+        outside = len(chosen) - len(drawn.dots)
         notes.append(
-            f"{len(chosen) - len(drawn.dots)} udsagn langt fra alle temaer ligger uden for kortet "
-            f"({len(chosen) - len(drawn.dots)} statements far from every theme fall outside the map)."
+            f"{outside} af {len(chosen)} udsagn ligger uden for kortets udsnit, som er lagt efter temaernes "
+            f"midtpunkter; de tæller med i temaerne ({outside} of {len(chosen)} statements lie outside the "
+            "frame, which is set by the themes' centres; they still count in their themes)."
         )
     if notes:
         out.append(_note(e(" ".join(notes))))
