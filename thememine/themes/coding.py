@@ -59,6 +59,11 @@ MIN_SPREAD = 1e-3  # below this spread over the corpus a code's scores are not s
 # the best mean reciprocal rank of held-out codebook examples among 0.1-0.5, leave-one-out and
 # 8-fold ×10 averaged (docs/themes.md); 0.2-0.4 are within 0.005 of it.
 LEXICAL_WEIGHT = 0.3
+# Of the interviewer's question, read with an answer that lies beyond its CONTEXT neighbours (as
+# close as the nearest neighbour). The codebook's examples have no questions; chosen on the
+# development corpus corpora/dev (benchmarks/dev_coding.py: 0, 0.25, 0.5, 0.75, 1 tried), not on
+# the sample's gold. codes.csv reads it; the fit's guide does not (see guide()).
+QUESTION_WEIGHT = 0.5
 
 Embed = Callable[[Sequence[str]], Matrix]
 
@@ -325,8 +330,8 @@ def neighbours(
 
     With ``question_weight``, a statement not the interviewer's also reads the interviewer's
     nearest statement before it among ``rows`` (the question it answers), with that weight, when
-    it is further away than :data:`CONTEXT`. Measured on the sample gold once, for the record, and
-    not the default (docs/themes.md)."""
+    it is further away than :data:`CONTEXT`. :func:`code_units` reads it at :data:`QUESTION_WEIGHT`
+    (chosen on the development corpus, docs/themes.md)."""
     by_doc: dict[str, list[int]] = {}
     for position, row in enumerate(rows):
         by_doc.setdefault(units[row].doc_id, []).append(position)
@@ -455,7 +460,7 @@ def code_units(
     mask: Sequence[bool] | None = None,
     top: int = TOP,
     model: CodeModel | None = None,
-    question_weight: float = 0.0,
+    question_weight: float = QUESTION_WEIGHT,
 ) -> tuple[list[list[CodeScore]], CodeModel]:
     """The ``top`` codes of each statement ``mask`` keeps, and the model that scored them (``model``,
     when it was already made for these statements); ``question_weight``: see :func:`neighbours`."""
