@@ -18,7 +18,9 @@ of the measured thememine), so that one lucky draw does not decide. Per key it c
 
 The origin of a name is read from this checkout's data files, whatever thememine is measured:
 ``names_da.csv`` (a first or last name of its Muslim list is Muslim as a first or last name) corrected by ``name_origins_da.tsv``
-(shared names such as "Maria" say nothing; Turkish and Asian names of the Danish list). The kind
+(shared names such as "Maria" say nothing; Turkish and Asian names of the Danish list; names of
+the Danish list that read as of another European origin, "Jürgen", "Antonio", so that "Klavs" →
+"Antonio" counts as a changed origin). The kind
 words are the ``type`` rows of ``institutions_da.tsv``. To measure another checkout, put it first
 on ``PYTHONPATH``; the figures say which one was measured.
 """
@@ -44,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "thememine" / "data"
 CORPORA = {"hard": ROOT / "corpora" / "hard", "sample": ROOT / "corpora" / "sample"}
 PASSPHRASE = "benchmark-only-fictional"
-DECISIVE = ("danish", "muslim", "asian")
+DECISIVE = ("danish", "muslim", "asian", "european")
 PARTS = re.compile(r"[\s\-]+")
 PARTICLE = re.compile(r"^(?:el|al|abu|bin|ibn|de|da|di|du|le|la|van|von)-?$", re.IGNORECASE)
 

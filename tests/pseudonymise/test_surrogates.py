@@ -345,6 +345,12 @@ def _origins(name: str) -> list[str | None]:
         ("Yasmin el-Hassan", ["muslim", "muslim"]),
         ("Lone Thygesen", ["danish", "danish"]),  # "Lone" is a Muslim last name, not a first name
         ("Rahimi", ["muslim"]),  # a last name alone gets a last name of its origin
+        # Danish names never get a name of the Danish list that reads as of another origin
+        ("Klavs Munk", ["danish", "danish"]),
+        ("Kim Bjerre", ["danish", "danish"]),
+        ("Christoffer Lund", ["danish", "danish"]),
+        ("Signe Holmgaard", ["danish", "danish"]),
+        ("Antonio Munk", ["european", "danish"]),  # and those names keep their look
     ],
 )
 def test_a_surrogate_name_keeps_the_apparent_origin_of_each_part(original: str, expected: list[str]) -> None:
@@ -376,6 +382,12 @@ def test_a_name_the_gazetteer_cannot_place_gets_parts_of_one_origin() -> None:
         ("Lone", True, "danish"),
         ("Nguyen", False, "asian"),
         ("Paaske", False, "danish"),
+        # borne in Denmark, so in its list, but read as of another origin
+        ("Antonio", True, "european"),
+        ("Günther", True, "european"),
+        ("Jürgen", True, "european"),
+        ("Theodora", True, "european"),
+        ("Klavs", True, "danish"),
     ],
 )
 def test_the_gazetteer_tells_a_names_origin(name: str, first: bool, origin: str) -> None:

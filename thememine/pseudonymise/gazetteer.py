@@ -16,7 +16,9 @@ class NameEntry:
     name: str
     gender: str  # "female", "male" or "both"
     first: bool
-    origin: str  # "danish", "muslim", "shared" (borne widely by both) or "asian"; see name_origins()
+    # "danish", "muslim", "shared" (borne widely by both), "asian" or "european" (borne in Denmark,
+    # read as of another European origin: "Jürgen", "Antonio"); see name_origins()
+    origin: str
     count: float
 
 

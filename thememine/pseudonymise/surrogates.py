@@ -94,7 +94,9 @@ class Entity:
 
 
 # Origins that say how a name looks; "shared" names ("Maria", "Adam") are borne widely by both.
-_DECISIVE_ORIGINS = frozenset(["danish", "muslim", "asian"])
+# "european" names are borne in Denmark but read as of another origin ("Jürgen", "Antonio"): a
+# Dane's surrogate is never drawn from them, and theirs is drawn from them.
+_DECISIVE_ORIGINS = frozenset(["danish", "muslim", "asian", "european"])
 
 
 def person_origin(entity: Entity) -> str | None:
