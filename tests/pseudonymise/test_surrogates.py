@@ -257,6 +257,14 @@ def test_a_workplace_named_by_no_place_gets_an_institution_name_never_a_town(
         assert fake.endswith("huset") and fake != original
 
 
+@pytest.mark.parametrize("secret", range(8))
+def test_a_known_company_becomes_another_company(secret: int) -> None:
+    from thememine.pseudonymise.gazetteer import institutions
+
+    fake = _workplaces(secret, "Bygma").surrogate("ORGANISATION", "Bygma")
+    assert fake.casefold() in institutions().companies and fake != "Bygma", fake
+
+
 def test_a_place_and_the_workplaces_named_after_it_share_one_town_and_no_other_place_takes_it() -> None:
     for secret in range(5):
         mapping = _workplaces(

@@ -376,10 +376,12 @@ class SurrogateMap:
 
     def _organisation_name(self, entity: Entity, key: str, context: set[str]) -> str:
         """The surrogate for the words of a workplace that are no place: a town when the kind is
-        written beside them ("Team Ressource" → "Team Skive"), else an institution's name."""
+        written beside them ("Team Ressource" → "Team Skive"), another company for a known company
+        ("Bygma" → "Silvan"), else an institution's name."""
         kinds = institutions()
         tail = kinds.tail(key.split()[-1])
-        as_town = bool(context) and tail is None
+        company = key in kinds.companies
+        as_town = bool(context) and tail is None and not company
         part = (_TOWN_PART if as_town else _NAME_PART) + key
         given = self._given(part)
         if given is not None:
@@ -388,6 +390,8 @@ class SurrogateMap:
         rng = self._rng(entity, part)
         if as_town:
             pool = _towns(avoid)
+        elif company and (others := [c.capitalize() for c in kinds.companies if not _echoes(c, avoid)]):
+            pool = others
         else:
             tails = [tail] if tail else list(_NAME_TAILS)
             made = [f"{stem}{end}".capitalize() for end in tails for stem in kinds.stems]
