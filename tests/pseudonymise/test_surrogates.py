@@ -211,6 +211,23 @@ def test_an_address_with_or_without_floor_and_town_is_one_address(style: str) ->
         assert fakes[3] == street.lower()  # written in lower case, as the mention was
 
 
+@pytest.mark.parametrize(
+    ("original", "floor"),
+    [
+        ("Vestergade 8, 2. sal, 8600 Silkeborg", r"2\. sal"),  # "2." alone reads as a cut address
+        ("Vestergade 8, 1 sal", r"1 sal"),
+        ("Vestergade 8, stuen, 8600 Silkeborg", r"stuen"),
+        ("Vestergade 8, st., 8600 Silkeborg", r"st\."),
+        ("Vestergade 8, 2. th., 8600 Silkeborg", r"[1-4]\. t[hv]\."),
+        ("Vestergade 8, 8600 Silkeborg", None),  # a postcode is no floor
+    ],
+)
+def test_a_fake_address_keeps_the_form_of_its_floor(original: str, floor: str | None) -> None:
+    fake = SurrogateMap("names", bytes(32)).surrogate("ADDRESS", original)
+    town = r", \d{4} \w+" if original.endswith("Silkeborg") else ""
+    assert re.fullmatch(rf"\w+ \d+{', ' + floor if floor else ''}{town}", fake), fake
+
+
 # ----- workplaces keep their kind (names style) -----------------------------------------------
 def _workplaces(secret: int, *forms: str, places: tuple[str, ...] = ()) -> SurrogateMap:
     mapping = SurrogateMap("names", bytes([secret]) * 32)
