@@ -187,10 +187,12 @@ def mask_traps(text: str, traps: set[str], identifiers: set[str] = frozenset()) 
     The report cuts long quotes with an ellipsis, also inside a trap phrase: "Det var hans i…" is
     the trap "hans idé" cut short, so the start of a trap right before an ellipsis is blanked out
     too. Not where that start is written exactly as a gold identifier form (``identifiers``):
-    "Hans…" may be the trap "Hans bror" or the name Hans, and counts as a leak.
+    "Hans…" may be the trap "Hans bror" or the name Hans, and counts as a leak. A trap phrase may
+    be folded over two lines ("hans\\n      liv" in ``themes.yaml``, which wraps long quotes).
     """
     for trap in sorted(traps, key=len, reverse=True):
-        text = whole(trap).sub(lambda m: " " * len(m.group()), text)
+        folded = r"\s+".join(re.escape(word) for word in trap.split())
+        text = re.sub(r"(?<!\w)" + folded + r"(?!\w)", lambda m: re.sub(r"\S", " ", m.group()), text)
     for cut in reversed([m.start() for m in re.finditer(CUT, text)]):
         start = _cut_trap_start(text, cut, traps, identifiers)
         if start is not None:

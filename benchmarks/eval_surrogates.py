@@ -14,11 +14,14 @@ of the measured thememine), so that one lucky draw does not decide. Per key it c
   "Mohamad Paaske"); and surrogates that mix origins their original did not;
 - **workplaces**: those written as a tag, those whose surrogate lost a word that says the kind of
   institution ("Jobcenter" of "Jobcenter Horsens"), and workplaces with no place in their name
-  ("Fontænehuset", also when detected as a place) that became a town.
+  ("Fontænehuset", also when detected as a place; a company of ``institutions_da.tsv``, "Bygma")
+  that became a town.
 
 The origin of a name is read from this checkout's data files, whatever thememine is measured:
 ``names_da.csv`` (a first or last name of its Muslim list is Muslim as a first or last name) corrected by ``name_origins_da.tsv``
-(shared names such as "Maria" say nothing; Turkish and Asian names of the Danish list). The kind
+(shared names such as "Maria" say nothing; Turkish and Asian names of the Danish list; names of
+the Danish list that read as of another European origin, "Jürgen", "Antonio", so that "Klavs" →
+"Antonio" counts as a changed origin). The kind
 words are the ``type`` rows of ``institutions_da.tsv``. To measure another checkout, put it first
 on ``PYTHONPATH``; the figures say which one was measured.
 """
@@ -44,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "thememine" / "data"
 CORPORA = {"hard": ROOT / "corpora" / "hard", "sample": ROOT / "corpora" / "sample"}
 PASSPHRASE = "benchmark-only-fictional"
-DECISIVE = ("danish", "muslim", "asian")
+DECISIVE = ("danish", "muslim", "asian", "european")
 PARTS = re.compile(r"[\s\-]+")
 PARTICLE = re.compile(r"^(?:el|al|abu|bin|ibn|de|da|di|du|le|la|van|von)-?$", re.IGNORECASE)
 
@@ -75,6 +78,12 @@ def origins() -> tuple[dict[str, str], dict[str, str]]:
 
 def kind_words() -> frozenset[str]:
     return frozenset(row["word"] for row in _data_rows("institutions_da.tsv", "\t") if row["kind"] == "type")
+
+
+def companies() -> frozenset[str]:
+    return frozenset(
+        row["word"] for row in _data_rows("institutions_da.tsv", "\t") if row["kind"] == "company"
+    )
 
 
 def towns() -> frozenset[str]:
@@ -149,7 +158,7 @@ def measure(mapping: dict[str, Any], secret: bytes) -> Counts:
         for e in list(surrogates.entities)
     }
     first, last = origins()
-    kinds, places = kind_words(), towns()
+    kinds, places, firms = kind_words(), towns(), companies()
     counts = Counts(examples=[])
     workplace_forms = {
         " ".join(v.split()).casefold()
@@ -180,6 +189,7 @@ def measure(mapping: dict[str, Any], secret: bytes) -> Counts:
                 not has_place
                 and (
                     form.casefold() in workplace_forms
+                    or form.casefold() in firms
                     or re.search(r"(huset|gården|hjemmet|stedet|centret|skolen|klubben)$", form.casefold())
                 )
             )

@@ -320,6 +320,8 @@ def test_header_lines_survive_pseudonymisation_at_their_new_place(tmp_path: Path
         ({"Skovbrynet": "LOC"}, "IP: Jeg bor på bostedet Skovbrynet. Skovbrynet er godt.\n"),
         # no known place, and it ends like an institution's name
         ({"Fontænehuset": "LOC"}, "IP: Jeg kommer i Fontænehuset hver dag. Fontænehuset hjælper.\n"),
+        # a known company, standing like a place ("tilbage til Bygma i Skanderborg")
+        ({"Bygma": "LOC"}, "IP: Hun vil tilbage til Bygma. Bygma var godt.\n"),
     ],
 )
 def test_a_workplace_taken_for_a_place_gets_a_workplace_surrogate(

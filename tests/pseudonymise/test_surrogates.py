@@ -211,6 +211,23 @@ def test_an_address_with_or_without_floor_and_town_is_one_address(style: str) ->
         assert fakes[3] == street.lower()  # written in lower case, as the mention was
 
 
+@pytest.mark.parametrize(
+    ("original", "floor"),
+    [
+        ("Vestergade 8, 2. sal, 8600 Silkeborg", r"2\. sal"),  # "2." alone reads as a cut address
+        ("Vestergade 8, 1 sal", r"1 sal"),
+        ("Vestergade 8, stuen, 8600 Silkeborg", r"stuen"),
+        ("Vestergade 8, st., 8600 Silkeborg", r"st\."),
+        ("Vestergade 8, 2. th., 8600 Silkeborg", r"[1-4]\. t[hv]\."),
+        ("Vestergade 8, 8600 Silkeborg", None),  # a postcode is no floor
+    ],
+)
+def test_a_fake_address_keeps_the_form_of_its_floor(original: str, floor: str | None) -> None:
+    fake = SurrogateMap("names", bytes(32)).surrogate("ADDRESS", original)
+    town = r", \d{4} \w+" if original.endswith("Silkeborg") else ""
+    assert re.fullmatch(rf"\w+ \d+{', ' + floor if floor else ''}{town}", fake), fake
+
+
 # ----- workplaces keep their kind (names style) -----------------------------------------------
 def _workplaces(secret: int, *forms: str, places: tuple[str, ...] = ()) -> SurrogateMap:
     mapping = SurrogateMap("names", bytes([secret]) * 32)
@@ -255,6 +272,14 @@ def test_a_workplace_named_by_no_place_gets_an_institution_name_never_a_town(
     assert not _echoes(fake, {original.casefold()})
     if original == "Fontænehuset":  # the institution ending stays
         assert fake.endswith("huset") and fake != original
+
+
+@pytest.mark.parametrize("secret", range(8))
+def test_a_known_company_becomes_another_company(secret: int) -> None:
+    from thememine.pseudonymise.gazetteer import institutions
+
+    fake = _workplaces(secret, "Bygma").surrogate("ORGANISATION", "Bygma")
+    assert fake.casefold() in institutions().companies and fake != "Bygma", fake
 
 
 def test_a_place_and_the_workplaces_named_after_it_share_one_town_and_no_other_place_takes_it() -> None:
@@ -345,6 +370,12 @@ def _origins(name: str) -> list[str | None]:
         ("Yasmin el-Hassan", ["muslim", "muslim"]),
         ("Lone Thygesen", ["danish", "danish"]),  # "Lone" is a Muslim last name, not a first name
         ("Rahimi", ["muslim"]),  # a last name alone gets a last name of its origin
+        # Danish names never get a name of the Danish list that reads as of another origin
+        ("Klavs Munk", ["danish", "danish"]),
+        ("Kim Bjerre", ["danish", "danish"]),
+        ("Christoffer Lund", ["danish", "danish"]),
+        ("Signe Holmgaard", ["danish", "danish"]),
+        ("Antonio Munk", ["european", "danish"]),  # and those names keep their look
     ],
 )
 def test_a_surrogate_name_keeps_the_apparent_origin_of_each_part(original: str, expected: list[str]) -> None:
@@ -376,6 +407,12 @@ def test_a_name_the_gazetteer_cannot_place_gets_parts_of_one_origin() -> None:
         ("Lone", True, "danish"),
         ("Nguyen", False, "asian"),
         ("Paaske", False, "danish"),
+        # borne in Denmark, so in its list, but read as of another origin
+        ("Antonio", True, "european"),
+        ("Günther", True, "european"),
+        ("Jürgen", True, "european"),
+        ("Theodora", True, "european"),
+        ("Klavs", True, "danish"),
     ],
 )
 def test_the_gazetteer_tells_a_names_origin(name: str, first: bool, origin: str) -> None:

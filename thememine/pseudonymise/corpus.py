@@ -166,12 +166,15 @@ NAME_LABELS = frozenset([PERSON, LOCATION, ORGANISATION])
 def is_workplace(form: str, labels: dict[str, set[str]]) -> bool:
     """Whether a form detected as a place names a workplace: no place the gazetteer knows, and
     detected as a workplace elsewhere (``labels``: labels by casefolded form), or one word ending
-    like an institution's name ("Fontænehuset")."""
+    like an institution's name ("Fontænehuset"), or a known company ("Bygma", taken for a place in
+    "tilbage til Bygma i Skanderborg")."""
     folded = form.casefold()
     if not folded or folded in places():
         return False
-    return ORGANISATION in labels.get(folded, set()) or (
-        " " not in folded and institutions().tail(folded) is not None
+    return (
+        ORGANISATION in labels.get(folded, set())
+        or folded in institutions().companies
+        or (" " not in folded and institutions().tail(folded) is not None)
     )
 
 

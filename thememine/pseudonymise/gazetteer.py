@@ -16,7 +16,9 @@ class NameEntry:
     name: str
     gender: str  # "female", "male" or "both"
     first: bool
-    origin: str  # "danish", "muslim", "shared" (borne widely by both) or "asian"; see name_origins()
+    # "danish", "muslim", "shared" (borne widely by both), "asian" or "european" (borne in Denmark,
+    # read as of another European origin: "Jürgen", "Antonio"); see name_origins()
+    origin: str
     count: float
 
 
@@ -140,6 +142,7 @@ class Institutions:
     types: frozenset[str]  # what kind of institution: kept in a surrogate ("jobcenter")
     tails: tuple[str, ...]  # ends of an institution's own name ("huset" of "Fontænehuset")
     stems: tuple[str, ...]  # first halves of a drawn institution name ("lærke")
+    companies: tuple[str, ...] = ()  # well-known companies, a workplace wherever detected ("bygma")
 
     def kinds_only(self, words: Sequence[str]) -> bool:
         """Whether ``words`` only say a kind of institution ("Psykiatrisk Hospital"), naming none."""
@@ -159,6 +162,7 @@ def institutions() -> Institutions:
         types=frozenset(word for word, kind in rows if kind == "type"),
         tails=tuple(word for word, kind in rows if kind == "tail"),
         stems=tuple(word for word, kind in rows if kind == "stem"),
+        companies=tuple(word for word, kind in rows if kind == "company"),
     )
 
 

@@ -94,7 +94,9 @@ class Entity:
 
 
 # Origins that say how a name looks; "shared" names ("Maria", "Adam") are borne widely by both.
-_DECISIVE_ORIGINS = frozenset(["danish", "muslim", "asian"])
+# "european" names are borne in Denmark but read as of another origin ("Jürgen", "Antonio"): a
+# Dane's surrogate is never drawn from them, and theirs is drawn from them.
+_DECISIVE_ORIGINS = frozenset(["danish", "muslim", "asian", "european"])
 
 
 def person_origin(entity: Entity) -> str | None:
@@ -374,10 +376,12 @@ class SurrogateMap:
 
     def _organisation_name(self, entity: Entity, key: str, context: set[str]) -> str:
         """The surrogate for the words of a workplace that are no place: a town when the kind is
-        written beside them ("Team Ressource" → "Team Skive"), else an institution's name."""
+        written beside them ("Team Ressource" → "Team Skive"), another company for a known company
+        ("Bygma" → "Silvan"), else an institution's name."""
         kinds = institutions()
         tail = kinds.tail(key.split()[-1])
-        as_town = bool(context) and tail is None
+        company = key in kinds.companies
+        as_town = bool(context) and tail is None and not company
         part = (_TOWN_PART if as_town else _NAME_PART) + key
         given = self._given(part)
         if given is not None:
@@ -386,6 +390,8 @@ class SurrogateMap:
         rng = self._rng(entity, part)
         if as_town:
             pool = _towns(avoid)
+        elif company and (others := [c.capitalize() for c in kinds.companies if not _echoes(c, avoid)]):
+            pool = others
         else:
             tails = [tail] if tail else list(_NAME_TAILS)
             made = [f"{stem}{end}".capitalize() for end in tails for stem in kinds.stems]
@@ -749,6 +755,12 @@ _TOWNS = (
 )
 
 
+# The floor after the street, as the address recognizer finds it: "2. th.", "st. tv", "2. sal",
+# "1 sal", "stuen", "kælder". Group 1 is the floor, group 2 the word "sal" (kept as written, since
+# "2." alone reads as a cut address), group 3 the side.
+_FLOOR = re.compile(r", (st\.|stuen|kælder|\d{1,2}(?!\d)\.?)( ?sal\b)?(?: ?(th|tv|mf)\.?)?", re.IGNORECASE)
+
+
 def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: frozenset[str]) -> str:
     floor_rng = random.Random(rng.getrandbits(64))  # the same floor whether or not the rest is drawn
     if entity.fake is None:  # drawn once and kept in the key, so later runs give the same address
@@ -756,7 +768,7 @@ def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: froze
         code, town = rng.choice([t for t in _TOWNS if not _echoes(t[1], avoid)] or list(_TOWNS))
         entity.fake = f"{rng.choice(streets)} {rng.randint(1, 120)}\t{code} {town}"
     street, town_line = entity.fake.split("\t")
-    floor = re.search(r", (st\.|\d{1,2}\.)(?: ?(th|tv|mf)\.?)?", surface)
+    floor = _FLOOR.search(surface)
     postcode = re.search(r"\b[1-9]\d{3} \S+", surface)
     if not floor and postcode and not re.search(r"\d", surface[: postcode.start()]):
         return town_line  # only "8700 Horsens"
@@ -764,8 +776,8 @@ def _fake_address(rng: random.Random, surface: str, entity: Entity, avoid: froze
     if floor:
         parts.append(
             f"{floor_rng.randint(1, 4)}. {floor_rng.choice(['th.', 'tv.'])}"
-            if floor.group(2)
-            else floor.group(1)
+            if floor.group(3)
+            else floor.group(1) + (floor.group(2) or "")
         )
     if postcode:
         parts.append(town_line)
