@@ -23,9 +23,9 @@ Variants:
   sentences with a softmax over codes (temperature :data:`MAP_TEMPERATURE`), penalised by
   :data:`MAP_PENALTY` ``* |A|²`` per training text, :data:`MAP_STEPS` full-batch Adam steps;
 - ``sentences 0.25 + words w``: today's code vectors, plus ``w`` times the lexical score
-  (:mod:`thememine.themes.lexical`: TF-IDF cosine of the held-out example's terms with each code's
-  ``name: description`` and training examples, IDF over the sample's statements, standardised per
-  code over them). The weight with the best mean MRR (leave-one-out and 8-fold) is
+  (:mod:`thememine.themes.lexical`: the held-out example's TF-IDF vector, not scaled to unit
+  length, dotted with each code's unit TF-IDF vector of its ``name: description`` and training
+  examples, IDF over the sample's statements, standardised per code over them). The weight with the best mean MRR (leave-one-out and 8-fold) is
   :data:`thememine.themes.coding.LEXICAL_WEIGHT`.
 """
 

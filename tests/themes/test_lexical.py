@@ -49,3 +49,37 @@ def test_a_common_word_counts_less_than_a_rare_one() -> None:
     corpus = CorpusTerms.of(STATEMENTS)
     common, rare = corpus.vocabulary["borger"], corpus.vocabulary["brobygning"]
     assert corpus.idf[common] < corpus.idf[rare]
+
+
+@pytest.mark.parametrize(
+    ("short", "longer"),
+    [
+        ("Vi talte om samtykke.", "Vi talte om samtykke og tavshedspligt."),
+        # one more shared word among many the code lacks: a cosine scored these below the short one
+        (
+            "Hun gav samtykke.",
+            "Hun gav samtykke, og borgeren kom til møde i jobcentret, hvor vi talte om deling.",
+        ),
+        (
+            "Brobygning, ja.",
+            "Brobygning var det, vi talte om, da borgeren kom til møde i jobcentret efter et år.",
+        ),
+    ],
+)
+def test_one_shared_word_scores_no_higher_in_a_short_statement_than_with_more_shared_words(
+    short: str, longer: str
+) -> None:
+    # a cosine would divide by the statement's length, so that one shared word in a short
+    # statement scored as high as a statement about the code; summed, more shared words only add
+    lexical = CodeTerms.of(CorpusTerms.of(STATEMENTS, also=[t for code in CODES for t in code]), CODES)
+    z = lexical.standardised([short, longer])
+    code = 0 if "samtykke" in short else 1
+    assert z[0, code] < z[1, code]
+
+
+def test_a_word_the_code_lacks_does_not_lower_a_statements_score() -> None:
+    lexical = CodeTerms.of(CorpusTerms.of(STATEMENTS), CODES)
+    z = lexical.standardised(
+        ["Hun gav samtykke.", "Hun gav samtykke, og borgeren kom til møde i jobcentret."]
+    )
+    assert z[0, 0] == pytest.approx(z[1, 0])
