@@ -89,6 +89,20 @@ def prepare(folder: Path) -> None:
     (folder / "sample.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def prepared(folder: Path) -> tuple[dict[str, Any], list[Any], np.ndarray, Any]:
+    """What :func:`prepare` wrote, read with the importable ``thememine``: the sample's data (gold,
+    content mask), its units, their embeddings and the codebook's texts."""
+    from thememine.themes import coding
+    from thememine.themes.model import Unit
+
+    data = json.loads((folder / "sample.json").read_text(encoding="utf-8"))
+    known = {f.name for f in fields(Unit)}
+    units = [Unit(**{k: v for k, v in u.items() if k in known}) for u in data["units"]]
+    book = np.load(folder / "codebook.npz")
+    texts = coding.CodeTexts(book["descriptions"], book["examples"], tuple(int(o) for o in book["owners"]))
+    return data, units, np.load(folder / "embeddings.npy"), texts
+
+
 def worker(folder: Path, guided: bool) -> None:
     """Fits on the prepared sample with the importable ``thememine`` (``guided``: by the codebook,
     as ``run --codebook`` does, where that checkout can); prints one JSON line."""
@@ -97,12 +111,7 @@ def worker(folder: Path, guided: bool) -> None:
     from thememine.themes.fitting import fit_run as plain_fit
     from thememine.themes.model import Unit
 
-    data = json.loads((folder / "sample.json").read_text(encoding="utf-8"))
-    known = {f.name for f in fields(Unit)}
-    units = [Unit(**{k: v for k, v in u.items() if k in known}) for u in data["units"]]
-    vectors = np.load(folder / "embeddings.npy")
-    book = np.load(folder / "codebook.npz")
-    texts = coding.CodeTexts(book["descriptions"], book["examples"], tuple(int(o) for o in book["owners"]))
+    _, units, vectors, texts = prepared(folder)
     guided = guided and hasattr(coding, "guide")
 
     def fit_run(these: list[Unit], matrix: np.ndarray, seed: int) -> Any:

@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from docblock import write_block  # noqa: E402
-from eval_stability import CODEBOOK, LEFT_OUT, LEFT_OUT_EACH, ari, prepare  # noqa: E402
+from eval_stability import CODEBOOK, LEFT_OUT, LEFT_OUT_EACH, ari, prepare, prepared  # noqa: E402
 
 
 def worker(folder: Path, rounds: int, drop: float) -> None:
@@ -42,14 +41,8 @@ def worker(folder: Path, rounds: int, drop: float) -> None:
     from thememine.themes import coding
     from thememine.themes.fit import content_mask
     from thememine.themes.fitting import fit_run
-    from thememine.themes.model import Unit
 
-    data = json.loads((folder / "sample.json").read_text(encoding="utf-8"))
-    known = {f.name for f in fields(Unit)}
-    units = [Unit(**{k: v for k, v in u.items() if k in known}) for u in data["units"]]
-    vectors = np.load(folder / "embeddings.npy")
-    book = np.load(folder / "codebook.npz")
-    texts = coding.CodeTexts(book["descriptions"], book["examples"], tuple(int(o) for o in book["owners"]))
+    data, units, vectors, texts = prepared(folder)
     content = [i for i, keep in enumerate(data["content"]) if keep]
 
     def assignment(rows: list[int]) -> dict[int, int]:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -15,6 +17,22 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"
+
+
+def gold_module() -> ModuleType:
+    """``benchmarks/gold.py``, the gold loader the benchmarks use, so that the tests check the gold
+    files as they are measured (benchmarks/ is no package)."""
+    spec = importlib.util.spec_from_file_location("gold", ROOT / "benchmarks" / "gold.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_gold(path: Path) -> dict[tuple[str, int, int], str]:
+    """A gold file (``gold_themes.csv``) as :func:`gold_module` reads it."""
+    loaded: dict[tuple[str, int, int], str] = gold_module().load_gold(path)
+    return loaded
 
 
 @pytest.fixture(autouse=True)

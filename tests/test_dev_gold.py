@@ -7,9 +7,7 @@ row must be a non-filler statement of an informant and every such statement must
 from __future__ import annotations
 
 import csv
-import importlib.util
 from collections import Counter
-from types import ModuleType
 
 import pytest
 
@@ -19,19 +17,11 @@ from thememine.pipeline import ingest
 from thememine.themes.codebook import shipped_codebook
 from thememine.themes.model import INTERVIEWER
 
-from .conftest import ROOT
+from .conftest import ROOT, gold_module, load_gold
 
 DEV = ROOT / "corpora" / "dev"
 GOLD_DIR = ROOT / "corpora" / "dev_gold"  # outside corpora/dev, so ingest does not see it
 GOLD_CSV = GOLD_DIR / "gold_themes.csv"
-
-
-def _gold_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gold", ROOT / "benchmarks" / "gold.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +33,7 @@ def statements(tmp_path_factory: pytest.TempPathFactory) -> list[Statement]:
 
 @pytest.fixture(scope="module")
 def gold() -> dict[tuple[str, int, int], str]:
-    loaded: dict[tuple[str, int, int], str] = _gold_module().load_gold(GOLD_CSV)
-    return loaded
+    return load_gold(GOLD_CSV)
 
 
 def test_every_gold_row_is_an_informant_statement(
@@ -82,4 +71,4 @@ def test_counts_are_those_in_gold_md(gold: dict[tuple[str, int, int], str]) -> N
     table = (GOLD_DIR / "GOLD.md").read_text(encoding="utf-8")
     for theme, count in Counter(gold.values()).items():
         assert f"| `{theme}` | {count} |" in table, theme
-    assert _gold_module().markdown_table(gold) in table
+    assert gold_module().markdown_table(gold) in table
