@@ -91,11 +91,9 @@ class CorpusTerms:
         idf = np.log(1 + (len(texts) - frequency + 0.5) / (frequency + 0.5))
         return cls(vocabulary, idf, _tf_idf(counts, idf))
 
-    def weighted(self, texts: Sequence[str], cached: bool = False) -> sp.csr_matrix:
-        """The TF-IDF rows of ``texts``, not scaled to unit length (the module's docstring says
-        why); ``cached``: their terms kept, for the codebook's texts."""
-        read = _terms if cached else terms
-        return _tf_idf(_counts([read(text) for text in texts], self.vocabulary), self.idf)
+    def weighted(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The TF-IDF rows of ``texts``, not scaled to unit length (the module's docstring says why)."""
+        return _tf_idf(_counts([terms(text) for text in texts], self.vocabulary), self.idf)
 
 
 def _tf_idf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
