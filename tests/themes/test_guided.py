@@ -96,3 +96,24 @@ def test_a_changed_theme_is_measured_in_the_space_it_was_fitted_in() -> None:
     unguided = stability_now(run.embeddings, rows, 42, {survivor: merged[first]})[survivor]
     assert run.themes[survivor].stability == expected
     assert expected != unguided
+
+
+def test_the_guide_refuses_a_code_model_that_reads_the_words() -> None:
+    """The fit's guide is the embeddings' alone; a model with the lexical score has a calibration
+    fitted on scores with the words, which the guide would misread."""
+    base = codebook_texts()
+    texts = CodeTexts(
+        base.descriptions,
+        base.examples,
+        base.owners,
+        ("a: arbejdet og planen", "b: mødet med lægen"),
+        ("arbejdet", "planen", "arbejdet igen", "planen igen", "lægen", "mødet", "lægen igen", "mødet igen"),
+    )
+    these, vectors = units(), noise()
+    rows = content_rows(these, content_mask(these))
+    unit_vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    with_words = code_model(texts, unit_vectors, rows, statements=[u.text for u in these])
+    assert with_words.lexical is not None
+    with pytest.raises(ValueError, match="embeddings alone"):
+        guide(these, unit_vectors, with_words, rows)
+    assert guide(these, unit_vectors, code_model(texts, unit_vectors, rows), rows).shape == (N, 2)

@@ -410,12 +410,15 @@ def guide(units: Sequence[Unit], embeddings: Matrix, model: CodeModel, rows: Seq
     """What a fit guided by the codebook reads beside each statement's embedding: the confidence
     of every code for ``rows`` (read in context, as they are coded), zero for the other units.
 
-    From the embeddings alone (no lexical score): a run keeps its code vectors and calibration,
-    so :func:`run_guide` can make the same guide again when a theme is changed."""
+    From the embeddings alone: ``model`` is made without the statements' texts (no lexical score,
+    and a calibration fitted without one). A run keeps its code vectors and that calibration, so
+    :func:`run_guide` can make the same guide again when a theme is changed."""
+    if model.lexical is not None:
+        # its calibration was fitted on scores with the words: dropping them here would misread it
+        raise ValueError("the fit's guide reads the embeddings alone: make its code model without statements")
     out = np.zeros((len(units), len(model.vectors)), dtype=np.float32)
     if len(rows):
-        embedded = CodeModel(model.vectors, model.spread, model.calibration)
-        out[list(rows)] = confidences(units, embeddings, embedded, rows)
+        out[list(rows)] = confidences(units, embeddings, model, rows)
     return out
 
 
