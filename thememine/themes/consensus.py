@@ -113,12 +113,20 @@ def run_seeds(seed: int, runs: int = RUNS) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(runs) % (2**31 - 1)]
 
 
+def _cluster_span(n: int) -> tuple[float, float]:
+    """The range a run of ``n`` statements draws its number of clusters from, unrounded: √n / 3 to
+    0.6 √n, at most :data:`MOST_CLUSTERS` (above 14,400 statements: between 39 and 40)."""
+    root = math.sqrt(max(n, 1))
+    high = min(MOST_CLUSTERS, 0.6 * root)
+    return min(root / 3, high - 1), high
+
+
 def cluster_range(n: int) -> tuple[int, int]:
     """The fewest and most clusters a run of ``n`` statements makes: about √n / 3 to 0.6 √n
     (7-13 at 472 statements, 33-40 at 10,000), at most :data:`MOST_CLUSTERS`."""
-    root = math.sqrt(max(n, 1))
-    most = max(3, min(MOST_CLUSTERS, round(0.6 * root), n - 1))
-    return min(most - 1, max(2, round(root / 3))), most
+    low, high = _cluster_span(n)
+    most = max(3, min(round(high), n - 1))
+    return min(most - 1, max(2, round(low))), most
 
 
 def ensemble(
@@ -156,10 +164,7 @@ def draw_clusters(n: int, seed: int) -> int:
     Drawn from a continuous range, so that a few statements fewer shift the draws a little instead of
     losing or gaining a whole number of clusters at the range's ends."""
     fewest, most = cluster_range(n)
-    root = math.sqrt(max(n, 1))
-    high = min(MOST_CLUSTERS, 0.6 * root)
-    low = min(root / 3, high - 1)  # above 14,400 statements: between 39 and 40, as cluster_range says
-    drawn = np.random.default_rng(seed).uniform(low, high)
+    drawn = np.random.default_rng(seed).uniform(*_cluster_span(n))
     return int(min(most, max(fewest, round(drawn))))
 
 
