@@ -37,9 +37,18 @@ from gold import OTHER, load_gold
 
 from thememine.embed import EmbeddingCache, embed_texts, load_embedder
 from thememine.ingest import SplitOptions, read_corpus, split_corpus
-from thememine.themes import coding
 from thememine.themes.codebook import shipped_codebook
-from thememine.themes.coding import CONTEXT, DEFAULT_THRESHOLD, code_units, embed_codebook, neighbours
+from thememine.themes.coding import (
+    CONTEXT,
+    DEFAULT_THRESHOLD,
+    LEXICAL_WEIGHT,
+    code_model,
+    code_units,
+    content_rows,
+    context_rows,
+    embed_codebook,
+    neighbours,
+)
 from thememine.themes.fit import content_mask
 from thememine.themes.fitting import units_from
 from thememine.themes.model import INTERVIEWER, Unit
@@ -48,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # name -> (transcripts, gold CSV); development material only, never the evaluation gold
 CORPORA = {"dev": (ROOT / "corpora" / "dev", ROOT / "corpora" / "dev_gold" / "gold_themes.csv")}
 QUESTION_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
-LEXICAL_WEIGHTS = (0.0, 0.3)  # the words left out, and today's weight
+LEXICAL_WEIGHTS = (0.0, LEXICAL_WEIGHT)  # the words left out, and today's weight
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,35 +97,28 @@ def main(argv: list[str] | None = None) -> int:
         "| top-1 turned right / wrong vs. question 0 |",
         "|---|---|---|---|---|---|---|",
     ]
-    today = coding.LEXICAL_WEIGHT
-    try:
-        for lexical in LEXICAL_WEIGHTS:
-            # the weight is a module constant read at call time by the calibration and the model;
-            # set here, for this process only, and put back below
-            coding.LEXICAL_WEIGHT = lexical
-            model = None
-            first: dict[int, bool] = {}
-            for weight in QUESTION_WEIGHTS:
-                scored, model = code_units(units, vectors, texts, mask, model=model, question_weight=weight)
-                by = {s[0].statement: s for s in scored}
-                right = {i: ids[by[i][0].code] == truth[i] for i in with_code}
-                top3 = np.mean([truth[i] in {ids[s.code] for s in by[i]} for i in with_code])
-                chosen = [i for i in rows if by[i][0].score >= DEFAULT_THRESHOLD]
-                precision = (
-                    np.mean([ids[by[i][0].code] == truth[i] for i in chosen]) if chosen else float("nan")
-                )
-                if weight == 0.0:
-                    first, moved = right, "–"
-                else:
-                    gained = sum(right[i] and not first[i] for i in with_code)
-                    lost = sum(first[i] and not right[i] for i in with_code)
-                    moved = f"+{gained} / −{lost}"
-                lines.append(
-                    f"| {lexical} | {weight} | {np.mean(list(right.values())):.3f} | {top3:.3f} "
-                    f"| {len(chosen) / len(rows):.1%} | {precision:.3f} | {moved} |"
-                )
-    finally:
-        coding.LEXICAL_WEIGHT = today
+    for lexical in LEXICAL_WEIGHTS:
+        # the words left out: a model made without the statements' texts; else code_units makes
+        # today's (LEXICAL_WEIGHT) on the first question weight, and the others reuse it
+        model = code_model(texts, vectors, content_rows(units, mask)) if lexical == 0 else None
+        first: dict[int, bool] = {}
+        for weight in QUESTION_WEIGHTS:
+            scored, model = code_units(units, vectors, texts, mask, model=model, question_weight=weight)
+            by = {s[0].statement: s for s in scored}
+            right = {i: ids[by[i][0].code] == truth[i] for i in with_code}
+            top3 = np.mean([truth[i] in {ids[s.code] for s in by[i]} for i in with_code])
+            chosen = [i for i in rows if by[i][0].score >= DEFAULT_THRESHOLD]
+            precision = np.mean([ids[by[i][0].code] == truth[i] for i in chosen]) if chosen else float("nan")
+            if weight == 0.0:
+                first, moved = right, "–"
+            else:
+                gained = sum(right[i] and not first[i] for i in with_code)
+                lost = sum(first[i] and not right[i] for i in with_code)
+                moved = f"+{gained} / −{lost}"
+            lines.append(
+                f"| {lexical} | {weight} | {np.mean(list(right.values())):.3f} | {top3:.3f} "
+                f"| {len(chosen) / len(rows):.1%} | {precision:.3f} | {moved} |"
+            )
     text = "\n".join(lines)
     print(text)
     if args.markdown:
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 def _reading_a_question(units: list[Unit], rows: list[int]) -> int:
     """How many of ``rows`` read an interviewer's question beyond their neighbours: the statements
     ``question_weight`` can change at all."""
-    around = coding.context_rows(units, rows)
+    around = context_rows(units, rows)
     found = neighbours(units, around, question_weight=1.0)
     plain = neighbours(units, around, question_weight=0.0)
     at = {row: position for position, row in enumerate(around)}
